@@ -1,0 +1,89 @@
+"""Comptoir: the counter app of a parcel pickup point."""
+import os
+
+from flask import Flask, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import event
+
+from . import config as config_module
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config_name=None, **overrides):
+    """Build the app for ``config_name`` (or COMPTOIR_ENV), with optional setting overrides."""
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+        instance_path=os.path.join(ROOT, "instance"),
+    )
+    app.config.from_object(config_module.load(config_name))
+    app.config.update(overrides)
+    _refuse_default_secret(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    return app
+
+
+def _refuse_default_secret(app):
+    if not (app.debug or app.testing or app.config["DEMO_DATA"]) and app.config["SECRET_KEY"] in (
+        config_module.DEFAULT_SECRET, "", None
+    ):
+        raise RuntimeError("Set SECRET_KEY: production refuses to start with the default secret key.")
+
+
+def _init_extensions(app):
+    from . import devices, i18n, web
+    from .models import Account
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "hub", "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   default_translation_directories=os.path.join(ROOT, "translations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.user_loader(lambda ident: db.session.get(Account, int(ident)))
+    devices.register(app)
+    i18n.register(app)
+    web.register(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _register_blueprints(app):
+    from . import admin, auth, carrier, cli, clock, counter, help
+
+    for module in (auth, counter, carrier, admin, help, cli):
+        app.register_blueprint(module.bp)
+    if app.config["MOVABLE_CLOCK"]:
+        app.register_blueprint(clock.bp)
+
+
+def _register_errors(app):
+    from flask_wtf.csrf import CSRFError
+
+    def page(template, status):
+        def handler(error):
+            return render_template(template, error=error), status
+
+        return handler
+
+    for status in (400, 403, 404, 409, 422, 429, 500, 503):
+        app.register_error_handler(status, page("error.html", status))
+    app.register_error_handler(CSRFError, page("error.html", 400))

@@ -1,0 +1,82 @@
+"""Signing in and out, and choosing the language."""
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired
+
+from .devices import register_device
+from .extensions import db, limiter
+from .models import Account, Role
+from .web import render
+
+bp = Blueprint("auth", __name__)
+
+HOME_OF = {Role.ASSOCIATE: "counter.home", Role.CARRIER: "carrier.home", Role.OPERATOR: "admin.home"}
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+
+def home_url(account):
+    return url_for(HOME_OF[account.role])
+
+
+def _failed_login(response):
+    return response.status_code == 401
+
+
+def _username_key():
+    return "login:" + (request.form.get("username") or "").strip().lower()
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"], deduct_when=_failed_login)
+@limiter.limit("30 per hour", methods=["POST"], key_func=_username_key, deduct_when=_failed_login)
+def login():
+    """Sign in; a wrong password says so without telling which half was wrong."""
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render("auth/login.html", "auth/login.html", form=form, status=400 if form.is_submitted() else 200)
+    account = db.session.scalar(select(Account).where(func.lower(Account.username) == form.username.data.strip().lower()))
+    if account is None or not account.active or not account.check_password(form.password.data):
+        return render("auth/login.html", "auth/login.html", form=form, status=401,
+                      error=_("Wrong username or password."))
+    session.clear()
+    login_user(account)
+    register_device(account)
+    db.session.commit()
+    return redirect(request.args.get("next") if _safe_next() else home_url(account), 303)
+
+
+def _safe_next():
+    target = request.args.get("next", "")
+    return target.startswith("/") and not target.startswith("//")
+
+
+@bp.post("/deconnexion")
+def logout():
+    """Sign out (a POST with a CSRF token, so no link can sign anyone out)."""
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."))
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.post("/langue")
+def set_language():
+    """Switch the interface language, for this browser and, when signed in, for the account."""
+    lang = request.form.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        session["locale"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return redirect(request.referrer or url_for("auth.login"), 303)

@@ -1,0 +1,55 @@
+"""Command-line tasks: demo data, translations."""
+import os
+import subprocess
+
+import click
+from flask import Blueprint, current_app
+
+from . import clock, demo
+from .extensions import db
+
+bp = Blueprint("cli", __name__, cli_group=None)
+
+
+@bp.cli.command("demo")
+def demo_command():
+    """Create the demo network on an empty database (never in production)."""
+    if not current_app.config["DEMO_DATA"]:
+        raise click.ClickException("demo data is only created in development and testing")
+    if not demo.is_empty():
+        click.echo("Database already has data: demo not created.")
+        return
+    demo.create(clock.now())
+    db.session.commit()
+    click.echo("Demo data created.")
+
+
+@bp.cli.command("logins")
+def logins_command():
+    """Print the demo logins."""
+    for username, role in demo.DEMO_LOGINS:
+        click.echo(f"  {role:<10} {username} / {demo.DEMO_PASSWORD}")
+
+
+@bp.cli.group("translate")
+def translate():
+    """Extract, update and compile the message catalogues."""
+
+
+def _pybabel(*args):
+    subprocess.run(["pybabel", *args], check=True, cwd=os.path.dirname(current_app.root_path))
+
+
+@translate.command("update")
+def update():
+    """Extract the messages and merge them into every catalogue."""
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_", "--no-location", "--sort-output",
+             "-o", "messages.pot", ".")
+    _pybabel("update", "-i", "messages.pot", "-d", "translations", "--no-fuzzy-matching", "--ignore-obsolete")
+    os.remove(os.path.join(os.path.dirname(current_app.root_path), "messages.pot"))
+
+
+@translate.command("compile")
+def compile_():
+    """Compile the catalogues (.po → .mo)."""
+    _pybabel("compile", "-d", "translations")

@@ -1,0 +1,104 @@
+"""Idempotent commands: each state-changing request carries a client-made id and is applied once.
+
+The id comes in the ``Idempotency-Key`` header (HTMX and the offline queue send it) or in the
+``command_id`` field of a plain form. The first request to bring an id stores it, in the same
+transaction as its effects, with the response it got; a later request with that id gets the stored
+response back and changes nothing. The same id with another payload is refused.
+"""
+import hashlib
+import json
+import time
+from functools import wraps
+
+from flask import abort, g, make_response, request
+
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from . import clock
+from .extensions import db
+from .models import Command
+from .web import refuse
+
+IGNORED_FIELDS = {"csrf_token", "command_id"}
+KEPT_HEADERS = ("Content-Type", "Location", "HX-Redirect", "HX-Trigger", "HX-Retarget", "HX-Reswap")
+ATTEMPTS = 5
+
+
+def command_key():
+    key = request.headers.get("Idempotency-Key") or request.form.get("command_id") or ""
+    key = key.strip()
+    if not key or len(key) > 64:
+        refuse(400, _("This request has no valid command id. Reload the page and try again."))
+    return key
+
+
+def payload_digest():
+    """What the request asks for, whatever the order of its fields."""
+    form = sorted((k, v) for k, v in request.form.items(multi=True) if k not in IGNORED_FIELDS)
+    body = request.get_json(silent=True) if request.is_json else None
+    text = json.dumps([request.method, request.path, form, body], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _stored_response(stored, digest):
+    if stored.payload_digest != digest:
+        refuse(422, _("This command id was already used for another request."))
+    if stored.status is None:
+        refuse(409, _("This request is still being processed. Try again in a moment."))
+    response = make_response(stored.body or "", stored.status)
+    for name, value in json.loads(stored.headers or "{}").items():
+        response.headers[name] = value
+    response.headers["Idempotent-Replayed"] = "true"
+    response.vary.add("HX-Request")
+    return response
+
+
+def _claim(key, digest):
+    """Insert the command row, or return the stored one. Retries a write lock briefly."""
+    for attempt in range(ATTEMPTS):
+        stored = db.session.get(Command, key)
+        if stored is not None:
+            return stored, None
+        claim = Command(
+            id=key,
+            account_id=current_user.get_id() and int(current_user.get_id()),
+            endpoint=request.endpoint or "",
+            payload_digest=digest,
+            created_at=clock.now(),
+        )
+        db.session.add(claim)
+        try:
+            db.session.flush()
+            return None, claim
+        except (IntegrityError, OperationalError):
+            # Another request with the same id won the race, or SQLite's writer lock is taken.
+            db.session.rollback()
+            time.sleep(0.05 * (attempt + 1))
+    abort(503)
+
+
+def command(view):
+    """Apply the wrapped view once per command id; commit its effects with the stored response."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        key, digest = command_key(), payload_digest()
+        stored, claim = _claim(key, digest)
+        if stored is not None:
+            return _stored_response(stored, digest)
+        g.command_id = key
+        response = make_response(view(*args, **kwargs))
+        if response.status_code >= 400:
+            # A refusal changes nothing and is not remembered: a replay is judged afresh.
+            db.session.rollback()
+            return response
+        claim.status = response.status_code
+        claim.body = response.get_data(as_text=True)
+        claim.headers = json.dumps({h: response.headers[h] for h in KEPT_HEADERS if h in response.headers})
+        db.session.commit()
+        return response
+
+    wrapper.is_command = True
+    return wrapper

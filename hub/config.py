@@ -1,0 +1,66 @@
+"""Configuration from environment variables, one class per way of running."""
+import os
+
+DEFAULT_SECRET = "dev-only-not-secret"
+
+
+def _database_url(default):
+    url = os.environ.get("DATABASE_URL", default)
+    # Heroku-style URLs say postgres://; SQLAlchemy wants a driver name.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
+    SQLALCHEMY_DATABASE_URI = _database_url("sqlite:///" + os.path.abspath("instance/comptoir.db"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    LANGUAGES = ["fr", "en"]
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: a counter stays open all day
+    DEMO_DATA = False
+    MOVABLE_CLOCK = False  # only the testing configuration may move the server's clock
+    SUPPORT_PHONE = os.environ.get("SUPPORT_PHONE", "01 23 45 67 89")
+
+
+class DevelopmentConfig(Config):
+    DEMO_DATA = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = os.environ.get("SECRET_KEY", "testing-secret")
+    SQLALCHEMY_DATABASE_URI = _database_url("sqlite:///" + os.path.abspath("instance/testing.db"))
+    DEMO_DATA = True
+    MOVABLE_CLOCK = True
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load(name=None):
+    """The configuration class named by ``name`` or ``COMPTOIR_ENV`` (production by default)."""
+    name = name or os.environ.get("COMPTOIR_ENV", "production")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"COMPTOIR_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None

@@ -1,0 +1,49 @@
+"""The counter app's home and the parcel and pickup pages of the associate's shop."""
+from flask import Blueprint
+from flask_login import current_user
+
+from .commands import command
+from .models import Parcel, Pickup
+from .operations import find_again
+from .queries import counts_by_state, shop_load
+from .rules.errors import DomainError
+from .web import actor, associate_required, explain, in_my_shop_or_404, render
+
+bp = Blueprint("counter", __name__)
+
+
+@bp.get("/")
+@associate_required
+def home():
+    """Three large actions, the shop's load, and the notices that need the associate."""
+    shop = current_user.shop
+    return render("counter/home.html", "counter/_home.html", shop=shop, load=shop_load(shop.id),
+                  counts=counts_by_state(shop.id))
+
+
+@bp.get("/colis/<int:parcel_id>")
+@associate_required
+def parcel(parcel_id):
+    """One parcel of the shop and its whole history."""
+    return render("counter/parcel.html", "counter/_parcel.html", parcel=in_my_shop_or_404(Parcel, parcel_id))
+
+
+@bp.post("/colis/<int:parcel_id>/retrouve")
+@associate_required
+@command
+def found_again(parcel_id):
+    """« Colis retrouvé »: a parcel marked not found is back on the shelf."""
+    parcel = in_my_shop_or_404(Parcel, parcel_id)
+    try:
+        find_again(parcel, actor())
+    except DomainError as err:
+        return render("counter/parcel.html", "counter/_parcel.html", parcel=parcel, error=explain(err),
+                      status=err.status)
+    return render("counter/parcel.html", "counter/_parcel.html", parcel=parcel)
+
+
+@bp.get("/retraits/<int:pickup_id>")
+@associate_required
+def pickup(pickup_id):
+    """A customer's pickup at this shop, with its parcels."""
+    return render("counter/pickup.html", "counter/_pickup.html", pickup=in_my_shop_or_404(Pickup, pickup_id))

@@ -1,0 +1,119 @@
+"""Demo data: a network, two shops in France, parcels in every state, and the demo logins."""
+from datetime import time, timedelta
+
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Account, Network, OpeningRange, Parcel, Pickup, Role, Shop, Size
+from .operations import Actor, record
+from .rules import codes, deadlines
+from .rules.parcels import COLLECTABLE, Action
+
+DEMO_PASSWORD = "demo1234"
+DEMO_LOGINS = (("associe", "associate"), ("livreur", "carrier"), ("admin", "operator"))
+
+# Tuesday to Saturday 9:00–12:30 and 14:00–19:00, Monday afternoon only.
+HOURS = [(0, time(14), time(19))] + [
+    (day, opens, closes) for day in range(1, 6) for opens, closes in ((time(9), time(12, 30)), (time(14), time(19)))
+]
+
+CUSTOMERS = [
+    ("Camille Martin", "camille.martin@example.fr"),
+    ("Léa Bernard", "lea.bernard@example.fr"),
+    ("Hugo Dubois", "hugo.dubois@example.fr"),
+    ("Chloé Thomas", "chloe.thomas@example.fr"),
+    ("Lucas Robert", "lucas.robert@example.fr"),
+    ("Manon Richard", "manon.richard@example.fr"),
+    ("Nathan Petit", "nathan.petit@example.fr"),
+]
+
+# (customer index, description, size, actions after drop-off, days ago dropped; None = still expected)
+PARCELS = [
+    (0, "Chaussures de running", Size.MEDIUM, [], 1),
+    (0, "Livre de cuisine", Size.SMALL, [], 1),
+    (1, "Lampe de bureau", Size.LARGE, [], 2),
+    (2, "Coque de téléphone", Size.SMALL, [], 3),
+    (3, "Jouet en bois", Size.MEDIUM, [Action.MARK_NOT_FOUND], 2),
+    (4, "Cafetière", Size.LARGE, [Action.EXPIRE], 8),
+    (4, "Filtres à café", Size.SMALL, [Action.EXPIRE, Action.STAGE_FOR_RETURN], 9),
+    (5, "Pull en laine", Size.MEDIUM, [Action.HAND_TO_CUSTOMER], 4),
+    (6, "Casque audio", Size.MEDIUM, [Action.EXPIRE, Action.STAGE_FOR_RETURN, Action.HAND_TO_CARRIER], 12),
+    (1, "Vase fragile", Size.MEDIUM, [Action.REFUSE_DAMAGED], None),
+    (2, "Carnet de notes", Size.SMALL, [Action.EXPIRE, Action.MARK_MISSING], 10),
+    (3, "Tapis de yoga", Size.LARGE, [Action.REJECT], 3),
+]
+EXPECTED_TODAY = [(5, "Bougie parfumée", Size.SMALL), (6, "Sac à dos", Size.LARGE), (0, "Gourde isotherme", Size.SMALL)]
+
+
+def is_empty():
+    return db.session.scalar(select(Account).limit(1)) is None
+
+
+def _shop(name, street, postcode, city, networks):
+    shop = Shop(name=name, street=street, postcode=postcode, city=city, timezone="Europe/Paris",
+                totp_secret=codes.new_shop_secret(), networks=networks)
+    shop.ranges = [OpeningRange(weekday=d, opens=o, closes=c) for d, o, c in HOURS]
+    db.session.add(shop)
+    return shop
+
+
+def _account(username, name, role, **links):
+    account = Account(username=username, display_name=name, role=role, locale=None, **links)
+    account.set_password(DEMO_PASSWORD)
+    db.session.add(account)
+    return account
+
+
+def _pickup(shop, customer, taken, now):
+    code = codes.new_pickup_code(taken)
+    taken.add(code)
+    pickup = Pickup(shop=shop, customer_name=customer[0], customer_email=customer[1], code=code,
+                    token=codes.new_token(), created_at=now)
+    db.session.add(pickup)
+    return pickup
+
+
+def create(now):
+    """Fill an empty database with the demo network (flushes; the caller commits)."""
+    network = Network(name="Colis Express")
+    other_network = Network(name="Relais Vert")
+    shop = _shop("Tabac-Presse du Marché", "12 place du Marché", "69001", "Lyon", [network, other_network])
+    other = _shop("Épicerie de la Gare", "3 rue de la Gare", "75010", "Paris", [network])
+    db.session.flush()
+    associate = _account("associe", "Sophie Lefèvre", Role.ASSOCIATE, shop=shop)
+    _account("associe2", "Karim Benali", Role.ASSOCIATE, shop=other)
+    _account("livreur", "Julien Moreau", Role.CARRIER, network=network)
+    _account("admin", "Opérateur Colis Express", Role.OPERATOR)
+    db.session.flush()
+
+    taken, pickups = set(), {}
+    for n, (who, description, size, actions, days_ago) in enumerate(PARCELS, start=1):
+        parcel = Parcel(network=network, tracking_id=f"CE{100000 + n:06d}FR", shop=shop,
+                        recipient_name=CUSTOMERS[who][0], recipient_email=CUSTOMERS[who][1],
+                        description=description, size=size, expected_on=deadlines.local_date(now, shop.timezone))
+        db.session.add(parcel)
+        dropped = now - timedelta(days=days_ago or 0, hours=3)
+        if days_ago is None:
+            record(parcel, actions[0], Actor(associate.id, None, now, dropped))
+            continue
+        record(parcel, Action.RECEIVE, Actor(associate.id, None, now, dropped))
+        parcel.dropped_at = dropped
+        parcel.shelf_place = f"{'ABCDEFG'[deadlines.pickup_deadline(dropped, shop.timezone).weekday()]}-{n:02d}"
+        if who not in pickups:
+            pickups[who] = _pickup(shop, CUSTOMERS[who], taken, dropped)
+        parcel.pickup = pickups[who]
+        for step, action in enumerate(actions, start=1):
+            record(parcel, action, Actor(associate.id, None, now, dropped + (now - dropped) * step / (len(actions) + 1)))
+    for n, (who, description, size) in enumerate(EXPECTED_TODAY, start=len(PARCELS) + 1):
+        db.session.add(Parcel(network=network, tracking_id=f"CE{100000 + n:06d}FR", shop=shop,
+                              recipient_name=CUSTOMERS[who][0], recipient_email=CUSTOMERS[who][1],
+                              description=description, size=size,
+                              expected_on=deadlines.local_date(now, shop.timezone)))
+    db.session.add(Parcel(network=network, tracking_id="CE200001FR", shop=other, recipient_name="Paul Girard",
+                          description="Écharpe", size=Size.SMALL,
+                          expected_on=deadlines.local_date(now, other.timezone)))
+    db.session.flush()
+    for pickup in pickups.values():
+        pickup.active = any(p.state in COLLECTABLE for p in pickup.parcels)
+    db.session.flush()
+    return shop

@@ -1,0 +1,49 @@
+"""Each browser gets a device id in a long-lived cookie, so every event says which device made it."""
+import uuid
+
+from flask import g, request
+
+from . import clock
+from .extensions import db
+from .models import Device
+
+COOKIE = "comptoir_device"
+FIVE_YEARS = 5 * 365 * 24 * 3600
+
+
+def _valid(value):
+    try:
+        return str(uuid.UUID(value)) == value
+    except (TypeError, ValueError):
+        return False
+
+
+def load_device_id():
+    value = request.cookies.get(COOKIE)
+    g.new_device = not _valid(value)
+    g.device_id = str(uuid.uuid4()) if g.new_device else value
+
+
+def set_device_cookie(response):
+    if g.get("new_device"):
+        response.set_cookie(COOKIE, g.device_id, max_age=FIVE_YEARS, httponly=True, samesite="Lax",
+                            secure=request.is_secure)
+    return response
+
+
+def register_device(account):
+    """Remember this device and who last used it (called at login)."""
+    now = clock.now()
+    device = db.session.get(Device, g.device_id)
+    if device is None:
+        device = Device(id=g.device_id, first_seen_at=now)
+        db.session.add(device)
+    device.shop_id = account.shop_id
+    device.last_account_id = account.id
+    device.user_agent = (request.user_agent.string or "")[:300]
+    device.last_seen_at = now
+
+
+def register(app):
+    app.before_request(load_device_id)
+    app.after_request(set_device_cookie)

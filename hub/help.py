@@ -1,0 +1,61 @@
+"""Help « ? »: tips, the FAQ, and the support call-back, reachable without an account."""
+from flask import Blueprint, current_app, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from . import clock
+from .commands import command
+from .extensions import db, limiter
+from .models import Role, SupportRequest
+from .rules.errors import DomainError
+from .support import national, request_call_back
+from .web import explain, render
+
+bp = Blueprint("help", __name__, url_prefix="/aide")
+
+
+def _my_requests():
+    if not current_user.is_authenticated:
+        return []
+    return db.session.scalars(
+        select(SupportRequest).where(SupportRequest.account_id == current_user.id)
+        .order_by(SupportRequest.created_at.desc()).limit(5)
+    ).all()
+
+
+@bp.get("/")
+def index():
+    """Tips for each workflow and the FAQ."""
+    return render("help/index.html", "help/index.html", support_phone=current_app.config["SUPPORT_PHONE"])
+
+
+@bp.get("/assistance")
+def contact():
+    """The call-back form, with the associate's previous requests and their status."""
+    return render("help/contact.html", "help/_contact_form.html", requests=_my_requests(),
+                  screen=request.args.get("depuis", ""), national=national)
+
+
+@bp.post("/assistance")
+@limiter.limit("5 per hour", key_func=lambda: "callback:" + (request.remote_addr or ""))
+@command
+def call_me():
+    """« Appelez-moi maintenant »: record the call-back request."""
+    shop_id = current_user.shop_id if current_user.is_authenticated and current_user.role == Role.ASSOCIATE else None
+    try:
+        req = request_call_back(
+            request.form.get("phone", ""),
+            clock.now(),
+            shop_id=shop_id,
+            account_id=current_user.id if current_user.is_authenticated else None,
+            name=request.form.get("name", ""),
+            screen=request.form.get("screen", ""),
+            message=request.form.get("message", ""),
+        )
+    except DomainError as err:
+        return render("help/contact.html", "help/_contact_form.html", status=err.status, error=explain(err),
+                      requests=_my_requests(), screen=request.form.get("screen", ""), national=national,
+                      phone=request.form.get("phone", ""))
+    return render("help/contact.html", "help/_contact_form.html", done=req, requests=_my_requests(),
+                  national=national)

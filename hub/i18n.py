@@ -1,0 +1,51 @@
+"""Language and time: the account's language, else the browser's; times in the shop's time zone."""
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
+from flask import current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+
+def select_locale():
+    """The account's choice, else the one picked on the login page, else Accept-Language, else French."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _tz(tz):
+    return ZoneInfo(tz or current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def local_datetime(dt, tz=None, fmt="medium"):
+    """« 26 nov. 2026, 14:05 » in the shop's zone and the user's language."""
+    return format_datetime(dt.astimezone(_tz(tz)), fmt, locale=get_locale()) if dt else ""
+
+
+def local_time(dt, tz=None):
+    return format_time(dt.astimezone(_tz(tz)), "HH:mm", locale=get_locale()) if dt else ""
+
+
+def local_date(value, tz=None, fmt="long"):
+    """A date (or the local date of an instant) the user's way: « 3 décembre 2026 »."""
+    if value is None:
+        return ""
+    if hasattr(value, "astimezone") and hasattr(value, "hour"):
+        value = value.astimezone(_tz(tz)).date()
+    return format_date(value, fmt, locale=get_locale())
+
+
+def wall_time(value):
+    """A wall-clock time of day (opening hours), « 08:30 »."""
+    return value.strftime("%H:%M") if value else ""
+
+
+def register(app):
+    app.add_template_filter(local_datetime)
+    app.add_template_filter(local_time)
+    app.add_template_filter(local_date)
+    app.add_template_filter(wall_time)

@@ -1,0 +1,315 @@
+"""Storage. Parcel events are append-only: the parcel's state column is their projection."""
+from datetime import date, datetime, time, timezone
+from enum import Enum
+from typing import Optional
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+from .rules.errors import N_
+from .rules.parcels import IN_SHOP, Action, State
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime stored")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _enum(cls, length):
+    """Enums stored as their lowercase values, in a plain string column (no native enum type)."""
+    return sa.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e],
+                   validate_strings=True)
+
+
+class Role(str, Enum):
+    ASSOCIATE = "associate"
+    CARRIER = "carrier"
+    OPERATOR = "operator"
+
+
+class Size(str, Enum):
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+    @property
+    def title(self):
+        return SIZE_TITLES[self]
+
+
+SIZE_TITLES = {
+    Size.SMALL: N_("small size"),
+    Size.MEDIUM: N_("medium size"),
+    Size.LARGE: N_("large size"),
+}
+
+shop_networks = sa.Table(
+    "shop_networks",
+    db.metadata,
+    sa.Column("shop_id", sa.ForeignKey("shops.id"), primary_key=True),
+    sa.Column("network_id", sa.ForeignKey("networks.id"), primary_key=True),
+)
+
+
+class Network(db.Model):
+    __tablename__ = "networks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+
+
+class Shop(db.Model):
+    __tablename__ = "shops"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    street: Mapped[str] = mapped_column(sa.String(200))
+    postcode: Mapped[str] = mapped_column(sa.String(12))
+    city: Mapped[str] = mapped_column(sa.String(80))
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Paris")
+    capacity: Mapped[int] = mapped_column(default=20)
+    full: Mapped[bool] = mapped_column(default=False)
+    offers_pickup: Mapped[bool] = mapped_column(default=True)
+    offers_customer_dropoff: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    totp_secret: Mapped[str] = mapped_column(sa.String(64))
+    networks: Mapped[list[Network]] = relationship(secondary=shop_networks, order_by="Network.name")
+    ranges: Mapped[list["OpeningRange"]] = relationship(
+        back_populates="shop", order_by="(OpeningRange.weekday, OpeningRange.opens)", cascade="all, delete-orphan"
+    )
+    closures: Mapped[list["Closure"]] = relationship(
+        back_populates="shop", order_by="Closure.starts_on", cascade="all, delete-orphan"
+    )
+
+    @property
+    def address(self):
+        return f"{self.street}, {self.postcode} {self.city}"
+
+
+class Account(UserMixin, db.Model):
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[Role] = mapped_column(_enum(Role, 16))
+    shop_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("shops.id"))
+    network_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("networks.id"))
+    locale: Mapped[Optional[str]] = mapped_column(sa.String(8))
+    active: Mapped[bool] = mapped_column(default=True)
+    shop: Mapped[Optional[Shop]] = relationship()
+    network: Mapped[Optional[Network]] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(role = 'associate' AND shop_id IS NOT NULL) OR role != 'associate'", name="associate_has_shop"
+        ),
+        sa.CheckConstraint(
+            "(role = 'carrier' AND network_id IS NOT NULL) OR role != 'carrier'", name="carrier_has_network"
+        ),
+    )
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self):
+        return self.active
+
+
+class Device(db.Model):
+    """A browser that has signed in: its id travels in a long-lived cookie."""
+
+    __tablename__ = "devices"
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    shop_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("shops.id"))
+    last_account_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("accounts.id"))
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Pickup(db.Model):
+    """One customer's parcels waiting at one shop, under one 6-digit code."""
+
+    __tablename__ = "pickups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(sa.ForeignKey("shops.id"), index=True)
+    customer_name: Mapped[str] = mapped_column(sa.String(120))
+    customer_email: Mapped[str] = mapped_column(sa.String(200), default="")
+    code: Mapped[str] = mapped_column(sa.String(6))
+    token: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    shop: Mapped[Shop] = relationship()
+    parcels: Mapped[list["Parcel"]] = relationship(back_populates="pickup", order_by="Parcel.tracking_id")
+
+    __table_args__ = (
+        sa.Index(
+            "uq_active_pickup_code",
+            "shop_id",
+            "code",
+            unique=True,
+            sqlite_where=sa.text("active"),
+            postgresql_where=sa.text("active"),
+        ),
+    )
+
+
+class Parcel(db.Model):
+    __tablename__ = "parcels"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(sa.ForeignKey("networks.id"))
+    tracking_id: Mapped[str] = mapped_column(sa.String(64))
+    shop_id: Mapped[int] = mapped_column(sa.ForeignKey("shops.id"), index=True)
+    pickup_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("pickups.id"), index=True)
+    recipient_name: Mapped[str] = mapped_column(sa.String(120))
+    recipient_email: Mapped[str] = mapped_column(sa.String(200), default="")
+    description: Mapped[str] = mapped_column(sa.String(200), default="")
+    size: Mapped[Size] = mapped_column(_enum(Size, 8), default=Size.SMALL)
+    state: Mapped[State] = mapped_column(_enum(State, 24), default=State.EXPECTED)
+    shelf_place: Mapped[Optional[str]] = mapped_column(sa.String(12))
+    expected_on: Mapped[Optional[date]] = mapped_column(sa.Date)
+    dropped_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    state_since: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    network: Mapped[Network] = relationship()
+    shop: Mapped[Shop] = relationship()
+    pickup: Mapped[Optional[Pickup]] = relationship(back_populates="parcels")
+    events: Mapped[list["ParcelEvent"]] = relationship(back_populates="parcel", order_by="ParcelEvent.id")
+
+    __table_args__ = (sa.UniqueConstraint("network_id", "tracking_id", name="uq_parcel_tracking"),)
+
+    def __init__(self, **fields):
+        fields.setdefault("state", State.EXPECTED)
+        super().__init__(**fields)
+
+    @property
+    def in_shop(self):
+        return self.state in IN_SHOP
+
+
+class ParcelEvent(db.Model):
+    """One movement of a parcel, kept forever."""
+
+    __tablename__ = "parcel_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parcel_id: Mapped[int] = mapped_column(sa.ForeignKey("parcels.id"), index=True)
+    action: Mapped[Action] = mapped_column(_enum(Action, 24))
+    from_state: Mapped[State] = mapped_column(_enum(State, 24))
+    to_state: Mapped[State] = mapped_column(_enum(State, 24))
+    account_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("accounts.id"))
+    device_id: Mapped[Optional[str]] = mapped_column(sa.String(36))
+    command_id: Mapped[Optional[str]] = mapped_column(sa.String(64), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    offline: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(sa.String(300), default="")
+    parcel: Mapped[Parcel] = relationship(back_populates="events")
+    account: Mapped[Optional[Account]] = relationship()
+
+
+class Command(db.Model):
+    """A state-changing request, stored under its client-made id so it is applied once."""
+
+    __tablename__ = "commands"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    account_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("accounts.id"))
+    endpoint: Mapped[str] = mapped_column(sa.String(120))
+    payload_digest: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[Optional[int]] = mapped_column()
+    body: Mapped[Optional[str]] = mapped_column(sa.Text)
+    headers: Mapped[Optional[str]] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OpeningRange(db.Model):
+    __tablename__ = "opening_ranges"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(sa.ForeignKey("shops.id"), index=True)
+    weekday: Mapped[int] = mapped_column()
+    opens: Mapped[time] = mapped_column(sa.Time)
+    closes: Mapped[time] = mapped_column(sa.Time)
+    shop: Mapped[Shop] = relationship(back_populates="ranges")
+
+
+class Closure(db.Model):
+    __tablename__ = "closures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(sa.ForeignKey("shops.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(sa.Date)
+    ends_on: Mapped[date] = mapped_column(sa.Date)
+    reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    shop: Mapped[Shop] = relationship(back_populates="closures")
+
+
+class SupportRequest(db.Model):
+    """A call-back the back office owes someone."""
+
+    __tablename__ = "support_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("shops.id"))
+    account_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("accounts.id"))
+    phone: Mapped[str] = mapped_column(sa.String(32))
+    name: Mapped[str] = mapped_column(sa.String(120), default="")
+    screen: Mapped[str] = mapped_column(sa.String(120), default="")
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(12), default="new")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    shop: Mapped[Optional[Shop]] = relationship()
+
+
+class OutboxMessage(db.Model):
+    """A notice to a customer, waiting for a mail transport to send it."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    recipient: Mapped[str] = mapped_column(sa.String(200))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    pickup_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("pickups.id"))
+    parcel_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("parcels.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+
+class Setting(db.Model):
+    """Small server-wide values kept in the database, never in process memory."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.String(200))
+
+
+class EventsAreForever(Exception):
+    pass
+
+
+@sa_event.listens_for(sa.orm.Session, "before_flush")
+def _refuse_event_changes(session, _context, _instances):
+    """Parcel events are never updated nor deleted."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, ParcelEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise EventsAreForever("parcel events are append-only")

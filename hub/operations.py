@@ -1,0 +1,56 @@
+"""Operations: load, ask the rules, record the event, flush. They never commit."""
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
+
+from .extensions import db
+from .models import ParcelEvent
+from .rules import parcels as rules
+from .rules.parcels import Action
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something, from which device, and when the device says it happened."""
+
+    account_id: Optional[int]
+    device_id: Optional[str]
+    now: datetime
+    occurred_at: Optional[datetime] = None
+    offline: bool = False
+    command_id: Optional[str] = None
+
+    @property
+    def when(self):
+        return self.occurred_at or self.now
+
+
+def record(parcel, action, actor, note=""):
+    """Move ``parcel`` by ``action`` and keep the event. A repeat records nothing."""
+    move = rules.move(parcel.state, action)
+    if move.repeat:
+        return move
+    db.session.add(
+        ParcelEvent(
+            parcel=parcel,
+            action=move.action,
+            from_state=move.before,
+            to_state=move.after,
+            account_id=actor.account_id,
+            device_id=actor.device_id,
+            command_id=actor.command_id,
+            occurred_at=actor.when,
+            recorded_at=actor.now,
+            offline=actor.offline,
+            note=note,
+        )
+    )
+    parcel.state = move.after
+    parcel.state_since = actor.when
+    db.session.flush()
+    return move
+
+
+def find_again(parcel, actor):
+    """A parcel marked not found (or missing) is back on the shelf."""
+    return record(parcel, Action.FOUND_AGAIN, actor)

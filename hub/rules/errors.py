@@ -1,0 +1,36 @@
+"""Domain errors. Their messages are English msgids that the web layer translates."""
+
+
+def N_(message):
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+class DomainError(Exception):
+    """A move the rules refuse. ``status`` is the HTTP status the web layer answers with."""
+
+    status = 422
+    message = N_("This action is not allowed.")
+
+    def __init__(self, message=None, **params):
+        self.message = message or self.message
+        self.params = params
+        super().__init__(self.message % params if params else self.message)
+
+
+class Conflict(DomainError):
+    """The request was valid but the world moved on (state changed meanwhile)."""
+
+    status = 409
+
+
+class ForbiddenTransition(Conflict):
+    message = N_("This parcel cannot be %(action)s: it is %(state)s.")
+
+
+class WrongCode(DomainError):
+    message = N_("This code is not valid. Check it and try again.")
+
+
+class ShopClosed(DomainError):
+    message = N_("The shop is closed.")

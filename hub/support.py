@@ -1,0 +1,43 @@
+"""Call-back requests: « Contacter l'assistance » → a phone number → « Appelez-moi maintenant »."""
+import phonenumbers
+
+from .extensions import db
+from .models import SupportRequest
+from .rules.errors import DomainError, N_
+
+
+class BadPhone(DomainError):
+    message = N_("This phone number is not valid. Example: 06 12 34 56 78.")
+
+
+def normalise_phone(raw, region="FR"):
+    """The number in E.164 form (+33612345678), or BadPhone. French national format is accepted."""
+    try:
+        number = phonenumbers.parse(raw or "", region)
+    except phonenumbers.NumberParseException:
+        raise BadPhone() from None
+    if not phonenumbers.is_valid_number(number):
+        raise BadPhone()
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def national(e164):
+    """How a French associate reads the number back: « 06 12 34 56 78 »."""
+    number = phonenumbers.parse(e164, "FR")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def request_call_back(phone, now, *, shop_id=None, account_id=None, name="", screen="", message=""):
+    """Record a call-back request for the back office (flushes, never commits)."""
+    req = SupportRequest(
+        phone=normalise_phone(phone),
+        shop_id=shop_id,
+        account_id=account_id,
+        name=name.strip()[:120],
+        screen=screen[:120],
+        message=message.strip()[:2000],
+        created_at=now,
+    )
+    db.session.add(req)
+    db.session.flush()
+    return req

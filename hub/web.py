@@ -1,0 +1,110 @@
+"""What every view shares: page-or-fragment rendering, errors in the user's language, scoping."""
+import uuid
+from datetime import datetime, timedelta, timezone
+from functools import wraps
+
+from types import SimpleNamespace
+
+from flask import abort, g, make_response, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from . import clock
+from .extensions import db
+from .models import Role
+from .operations import Actor
+
+MAX_DEVICE_DELAY = timedelta(days=7)
+
+
+def wants_fragment():
+    """HTMX swaps get the fragment; boosted requests and history restores need the whole page."""
+    h = request.headers
+    return h.get("HX-Request") == "true" and not h.get("HX-Boosted") and not h.get("HX-History-Restore-Request")
+
+
+def render(page, fragment, status=200, **context):
+    """Render the full ``page`` or just its ``fragment``; the answer varies on HX-Request."""
+    body = render_template(fragment if wants_fragment() else page, **context)
+    return body, status, {"Vary": "HX-Request"}
+
+
+def refuse(status, message):
+    """Stop the request with ``status`` and a message the user can read (already translated)."""
+    error = SimpleNamespace(code=status, name="", description=message)
+    abort(make_response(render_template("error.html", error=error, message=message), status))
+
+
+def explain(error):
+    """A domain error's message in the user's language."""
+    params = {k: _(v) if isinstance(v, str) else v for k, v in error.params.items()}
+    return _(error.message, **params)
+
+
+def role_required(*roles):
+    """Only accounts with one of ``roles`` may use the view (others get 403)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+associate_required = role_required(Role.ASSOCIATE)
+carrier_required = role_required(Role.CARRIER)
+operator_required = role_required(Role.OPERATOR)
+
+
+def in_my_shop_or_404(model, ident):
+    """Load ``model`` by id within the associate's shop; anything else is a 404."""
+    obj = db.session.get(model, ident)
+    if obj is None or obj.shop_id != current_user.shop_id:
+        abort(404)
+    return obj
+
+
+def _device_time(now):
+    """When the device says the action happened (offline replays), bounded to be believable."""
+    raw = request.headers.get("X-Occurred-At")
+    if not raw:
+        return None
+    try:
+        stamp = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    if stamp > now or now - stamp > MAX_DEVICE_DELAY:
+        return None
+    return stamp.astimezone(timezone.utc)
+
+
+def actor():
+    """The Actor of the current request."""
+    now = clock.now()
+    return Actor(
+        account_id=current_user.id,
+        device_id=g.get("device_id"),
+        now=now,
+        occurred_at=_device_time(now),
+        offline=request.headers.get("X-Offline-Replay") == "1",
+        command_id=g.get("command_id"),
+    )
+
+
+def new_command_id():
+    """A fresh command id for a plain form: submitting the same rendered form twice applies it once."""
+    return str(uuid.uuid4())
+
+
+def register(app):
+    app.jinja_env.globals["new_command_id"] = new_command_id
+    app.jinja_env.globals["get_locale"] = get_locale
