@@ -1,0 +1,170 @@
+"""Fixtures shared by the web and end-to-end tests: an app on a real database, signed-in clients, factories."""
+import os
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from hub import clock as clock_module
+from hub import create_app, demo
+from hub.extensions import db, limiter
+from hub.models import Account, Network, Parcel, Pickup, Role, Setting, Shop, Size
+from hub.rules import codes
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+
+
+def database_url(tmp_path):
+    """PostgreSQL when TEST_DATABASE_URL says so (the test command's second pass), else a SQLite file."""
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url(tmp_path))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    limiter.reset()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context, for tests that use the database directly."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def demo_data(app):
+    """The demo network (the same as the run command creates)."""
+    with app.app_context():
+        demo.create(clock_module.now())
+        db.session.commit()
+
+
+class Clock:
+    """Moves the server's clock (an offset in the database) without sleeping."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def advance(self, delta: timedelta):
+        with self.app.app_context():
+            setting = db.session.get(Setting, clock_module.OFFSET_KEY) or Setting(key=clock_module.OFFSET_KEY, value="0")
+            setting.value = repr(float(setting.value) + delta.total_seconds())
+            db.session.add(setting)
+            db.session.commit()
+
+    def now(self):
+        with self.app.app_context():
+            return clock_module.now()
+
+
+@pytest.fixture
+def clock(app):
+    return Clock(app)
+
+
+def csrf_token(client, path="/aide/"):
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1) or match.group(2)
+
+
+class Browser:
+    """A test client that signs in, keeps its CSRF token, and sends commands like the app does."""
+
+    def __init__(self, client):
+        self.client = client
+        self.token = None
+
+    def login(self, username, password=demo.DEMO_PASSWORD):
+        token = csrf_token(self.client, "/connexion")
+        response = self.client.post("/connexion", data={"username": username, "password": password, "csrf_token": token})
+        assert response.status_code == 303, response.get_data(as_text=True)
+        self.token = csrf_token(self.client)
+        return self
+
+    def get(self, path, htmx=False, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if htmx:
+            headers["HX-Request"] = "true"
+        return self.client.get(path, headers=headers, **kwargs)
+
+    def post(self, path, data=None, key=None, htmx=True, headers=None, **kwargs):
+        """POST as HTMX does: CSRF header and an Idempotency-Key (fresh unless given)."""
+        headers = dict(headers or {})
+        headers.setdefault("X-CSRFToken", self.token or csrf_token(self.client))
+        headers["Idempotency-Key"] = key or str(uuid.uuid4())
+        if htmx:
+            headers["HX-Request"] = "true"
+        return self.client.post(path, data=data or {}, headers=headers, **kwargs)
+
+
+@pytest.fixture
+def browser(app):
+    """A fresh browser; ``browser()`` again gives another one (another device)."""
+    return lambda: Browser(app.test_client())
+
+
+@pytest.fixture
+def associate(browser, demo_data):
+    return browser().login("associe")
+
+
+@pytest.fixture
+def make_shop(app):
+    def make(name="Boutique Test", network=None, **fields):
+        with app.app_context():
+            network = network or db.session.query(Network).first() or Network(name="Réseau Test")
+            shop = Shop(name=name, street="1 rue du Test", postcode="75001", city="Paris",
+                        totp_secret=codes.new_shop_secret(), networks=[network], **fields)
+            db.session.add(shop)
+            db.session.commit()
+            return shop.id
+
+    return make
+
+
+@pytest.fixture
+def make_account(app):
+    def make(username, role=Role.ASSOCIATE, shop_id=None, network_id=None, password=demo.DEMO_PASSWORD):
+        with app.app_context():
+            account = Account(username=username, display_name=username.title(), role=role, shop_id=shop_id,
+                              network_id=network_id)
+            account.set_password(password)
+            db.session.add(account)
+            db.session.commit()
+            return account.id
+
+    return make
+
+
+@pytest.fixture
+def make_parcel(app):
+    def make(shop_id, tracking_id=None, recipient="Client Test", size=Size.SMALL, pickup_code=None, **fields):
+        with app.app_context():
+            shop = db.session.get(Shop, shop_id)
+            parcel = Parcel(network=shop.networks[0], shop=shop, tracking_id=tracking_id or f"T{uuid.uuid4().hex[:10].upper()}",
+                            recipient_name=recipient, size=size, **fields)
+            if pickup_code:
+                parcel.pickup = Pickup(shop=shop, customer_name=recipient, code=pickup_code, token=codes.new_token(),
+                                       created_at=clock_module.real_now())
+            db.session.add(parcel)
+            db.session.commit()
+            return parcel.id
+
+    return make
+
+
+def query_one(app, model, **filters):
+    with app.app_context():
+        return db.session.query(model).filter_by(**filters).one()

@@ -1,0 +1,145 @@
+"""End-to-end fixtures: the app served for real over HTTP, and headless Chromium driven by Playwright.
+
+Each test gets its own server process on a free port with a fresh SQLite database, migrated and filled
+with the demo data by the same commands the README's run command uses.
+"""
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+SYSTEM_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                 "--disable-dev-shm-usage"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, tmp_path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = dict(os.environ, COMPTOIR_ENV="testing", DATABASE_URL=f"sqlite:///{tmp_path / 'e2e.db'}",
+                        FLASK_APP="app", PYTHONUNBUFFERED="1")
+        self.env.pop("TEST_DATABASE_URL", None)
+        self.log = open(tmp_path / "server.log", "w")
+        self.proc = None
+
+    def flask(self, *args):
+        subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=self.env,
+                       check=True, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(self.port), "--with-threads"],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/connexion", timeout=1)
+                return self
+            except OSError:
+                if self.proc.poll() is not None:
+                    break
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not start; see {self.log.name}")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        self.log.close()
+
+    def move_clock(self, **delta):
+        """Move the server's clock (testing configuration only): move_clock(days=7, hours=2)."""
+        import json
+        from datetime import timedelta
+
+        seconds = timedelta(**delta).total_seconds()
+        request = urllib.request.Request(self.url + "/_test/clock", data=json.dumps({"advance": seconds}).encode(),
+                                         headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return json.load(response)
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    server = LiveServer(tmp_path)
+    server.flask("db", "upgrade")
+    server.flask("demo")
+    server.start()
+    yield server
+    server.stop()
+
+
+def launch_options():
+    """Debian's Chromium where it is installed (Playwright cannot download browsers here), else Playwright's own."""
+    options = {"headless": True, "args": list(CHROMIUM_ARGS)}
+    if os.path.exists(SYSTEM_CHROMIUM):
+        options["executable_path"] = SYSTEM_CHROMIUM
+    return options
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright_instance):
+    browser = playwright_instance.chromium.launch(**launch_options())
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def new_context(chromium):
+    """``new_context(phone=True)`` opens a fresh French browser profile (a 360 px phone by default)."""
+    contexts = []
+
+    def make(phone=True, **options):
+        options.setdefault("locale", "fr-FR")
+        options.setdefault("timezone_id", "Europe/Paris")
+        if phone:
+            options.setdefault("viewport", {"width": 360, "height": 740})
+            options.setdefault("has_touch", True)
+            options.setdefault("is_mobile", True)
+        context = chromium.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def login(page, server, username, password="demo1234"):
+    page.goto(server.url + "/connexion")
+    page.get_by_label("Nom d'utilisateur").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+    return page
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
