@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from .commands import command
 from .models import Parcel, Pickup
-from .operations import find_again
+from .ops import find_again
 from .queries import counts_by_state, shop_load
 from .rules.errors import DomainError
 from .web import actor, associate_required, explain, in_my_shop_or_404, render

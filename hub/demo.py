@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from .extensions import db
 from .models import Account, Network, OpeningRange, Parcel, Pickup, Role, Shop, Size
-from .operations import Actor, record
+from .ops import Actor, record
 from .rules import codes, deadlines
 from .rules.parcels import COLLECTABLE, Action
 

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from . import clock
 from .extensions import db
 from .models import Role
-from .operations import Actor
+from .ops import Actor
 
 MAX_DEVICE_DELAY = timedelta(days=7)
 

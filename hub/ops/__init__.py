@@ -1,12 +1,14 @@
-"""Operations: load, ask the rules, record the event, flush. They never commit."""
+"""Operations: load, ask the rules, record the event, flush. They never commit; the view does, once.
+
+This package holds what every workflow shares; each workflow keeps its own operations in a module here."""
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
-from .extensions import db
-from .models import ParcelEvent
-from .rules import parcels as rules
-from .rules.parcels import Action
+from ..extensions import db
+from ..models import ParcelEvent
+from ..rules import parcels as rules
+from ..rules.parcels import Action
 
 
 @dataclass(frozen=True)
