@@ -1,0 +1,194 @@
+"""Customer pickup operations: open a pickup with its code or notice barcode, hand its parcels over, end the turn."""
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Parcel, ParcelEvent, Pickup, PickupCodeFailure
+from ..rules import pickup as rules
+from ..rules.dropoff import normalise_tracking_id
+from ..rules.errors import DomainError, N_, WrongCode
+from ..rules.parcels import Action, State
+from . import notices, record
+
+MAX_ENTRY = 200  # longer than any code, token or label: cut before it reaches the database
+
+
+class ParcelLabelAtStart(DomainError):
+    message = N_("This is a parcel label. First scan the customer’s notice, or enter their 6-digit code.")
+
+
+class EmptyScan(DomainError):
+    message = N_("Scan a parcel label, or type its tracking ID.")
+
+
+class NothingWaiting(DomainError):
+    status = 409
+    message = N_("No parcel is waiting under this code any more: there is nothing to resend.")
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Where the device stands against the guessing limit."""
+
+    locked_until: Optional[datetime]
+    attempts_left: int
+
+
+def guard(shop_id, device_id, now):
+    """The lock (if any) and the wrong codes left for this device at this shop."""
+    since = now - rules.WINDOW
+    shop_times = db.session.scalars(
+        select(PickupCodeFailure.at).where(PickupCodeFailure.shop_id == shop_id, PickupCodeFailure.at > since)
+    ).all()
+    device_times = db.session.scalars(
+        select(PickupCodeFailure.at).where(PickupCodeFailure.device_id == device_id, PickupCodeFailure.at > since)
+    ).all()
+    return Guard(rules.locked_until(device_times, shop_times, now), rules.attempts_left(device_times, now))
+
+
+def open_pickup(shop_id, entry, actor):
+    """The pickup a code or notice barcode opens at this shop; a wrong one is recorded, then refused."""
+    if guard(shop_id, actor.device_id, actor.now).locked_until:
+        raise rules.TooManyWrongCodes()
+    entry = rules.normalise_entry(entry)[:MAX_ENTRY]
+    if not entry:
+        raise WrongCode()
+    pickup = _find(shop_id, entry)
+    if pickup is not None:
+        return pickup
+    if _is_parcel_label(shop_id, entry):
+        raise ParcelLabelAtStart()
+    _record_failure(shop_id, entry, actor)
+    raise WrongCode()
+
+
+def _find(shop_id, entry):
+    # A code names an active pickup only (codes are reused); a token names its pickup for good.
+    where = (Pickup.code == entry, Pickup.active) if rules.looks_like_code(entry) else (Pickup.token == entry,)
+    return db.session.scalar(select(Pickup).where(Pickup.shop_id == shop_id, *where))
+
+
+def _is_parcel_label(shop_id, entry):
+    tracking_id = normalise_tracking_id(entry)
+    return db.session.scalar(
+        select(Parcel.id).where(Parcel.shop_id == shop_id, Parcel.tracking_id == tracking_id).limit(1)
+    ) is not None
+
+
+def _record_failure(shop_id, entry, actor):
+    # A 6-digit code's plain hash is reversed in a blink, so the digest is keyed with the app's secret.
+    digest = hmac.new(current_app.secret_key.encode(), f"{shop_id}:{entry}".encode(), hashlib.sha256).hexdigest()
+    db.session.add(PickupCodeFailure(shop_id=shop_id, device_id=actor.device_id, account_id=actor.account_id,
+                                     code_digest=digest[:32], at=actor.now))
+    db.session.flush()
+
+
+def is_notice_of(pickup, entry):
+    """True when the customer's notice (barcode or code) was scanned again instead of a label."""
+    entry = rules.normalise_entry(entry)
+    return entry in (pickup.token, pickup.code)
+
+
+def hand_over(pickup, entry, actor):
+    """A label scanned, or its tracking ID typed: hand that parcel over if it is one of this pickup's."""
+    tracking_id = normalise_tracking_id(entry)[:MAX_ENTRY]
+    if not tracking_id:
+        raise EmptyScan()
+    parcel = next((p for p in pickup.parcels if normalise_tracking_id(p.tracking_id) == tracking_id), None)
+    if parcel is None:
+        owner = db.session.execute(
+            select(Parcel.shop_id, Parcel.pickup_id).where(Parcel.shop_id == pickup.shop_id,
+                                                           Parcel.tracking_id == tracking_id).limit(1)
+        ).first()
+        rules.judge_label(owner and rules.LabelOwner(*owner), tracking_id, pickup.shop_id, pickup.id)
+        raise rules.NotThisCustomersParcel(tracking_id=tracking_id)
+    return parcel, record(parcel, Action.HAND_TO_CUSTOMER, actor)
+
+
+def mark_not_found(parcel, actor):
+    """« Impossible à trouver »: the parcel is not on its shelf; it stays under the customer's code."""
+    return record(parcel, Action.MARK_NOT_FOUND, actor)
+
+
+def reject(parcel, actor):
+    """« Rejeter »: the customer refuses the parcel; it goes back with the carrier."""
+    if parcel.state == State.TO_RETURN:
+        return _note_refusal(parcel, actor)
+    return record(parcel, Action.REJECT, actor)
+
+
+def _note_refusal(parcel, actor):
+    """A parcel already staged for return stays so; the customer's refusal is still kept as an event.
+
+    record() keeps nothing for a repeat, but this refusal is news: it frees the customer's code. The event
+    goes from to_return to to_return, so replaying the log still gives the parcel's state.
+    """
+    last = parcel.events[-1] if parcel.events else None
+    if last is None or last.action != Action.REJECT:
+        db.session.add(ParcelEvent(
+            parcel=parcel, action=Action.REJECT, from_state=parcel.state, to_state=parcel.state,
+            account_id=actor.account_id, device_id=actor.device_id, command_id=actor.command_id,
+            occurred_at=actor.when, recorded_at=actor.now, offline=actor.offline,
+        ))
+        db.session.flush()
+    return None
+
+
+@dataclass(frozen=True)
+class Line:
+    """One parcel of the pickup as the turn shows it."""
+
+    parcel: Parcel
+    handling: rules.Handling
+
+    @property
+    def outcome(self):
+        return rules.outcome(self.handling)
+
+    @property
+    def handleable(self):
+        return rules.handleable(self.handling)
+
+    @property
+    def gone_because(self):
+        return rules.gone_because(self.handling)
+
+
+def _handling(parcel, opened_at):
+    last = parcel.events[-1] if parcel.events else None
+    return rules.Handling(parcel.state, last.action if last else None,
+                          bool(last and last.recorded_at >= opened_at))
+
+
+def turn(pickup, opened_at):
+    """The pickup's parcels as they stand in the turn opened at ``opened_at``: shelf order, gone ones last."""
+    lines = [Line(p, _handling(p, opened_at)) for p in pickup.parcels]
+    return sorted(lines, key=lambda ln: (ln.outcome == rules.Outcome.GONE, ln.parcel.shelf_place or "",
+                                         ln.parcel.tracking_id))
+
+
+def summarise(pickup, opened_at):
+    """What the turn did with each parcel (the summary's keys are the parcels)."""
+    return rules.summarise([(line.parcel, line.handling) for line in turn(pickup, opened_at)])
+
+
+def finish(pickup, opened_at):
+    """« Terminé »: summarise the turn; with nothing left under its code, the pickup ends and frees it."""
+    summary = summarise(pickup, opened_at)
+    if not summary.keeps_code and pickup.active:
+        pickup.active = False
+        db.session.flush()
+    return summary
+
+
+def resend_notice(pickup, now):
+    """Customer service sends the notice again, with the same code; the outbox keeps the record."""
+    if not pickup.active:
+        raise NothingWaiting()
+    return notices.notice_resent(pickup, now)

@@ -1,0 +1,208 @@
+"""« Collecte du client »: open a customer's pickup with their notice, hand the parcels over, « Terminé ».
+
+The pickup screen's address carries a signed ticket: the pickup it shows and when its code was entered.
+So the screen can only be reached through the code (or the notice's barcode), and the turn knows which
+parcels it handled, for the summary.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from . import clock
+from .commands import command
+from .extensions import db
+from .models import Parcel, Pickup
+from .ops import pickup as ops
+from .rules import pickup as rules
+from .rules.errors import N_, DomainError, WrongCode
+from .web import actor, associate_required, explain, in_my_shop_or_404, render, wants_fragment
+
+bp = Blueprint("pickup", __name__, url_prefix="/collecte")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One customer's turn at the counter: the pickup, and when its code was entered."""
+
+    ticket: str
+    pickup: Pickup
+    opened_at: datetime
+
+
+def _signer():
+    return URLSafeSerializer(current_app.secret_key, salt="pickup-turn")
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def ticket_for(pickup, now):
+    # To the microsecond: a turn opened right after another must not claim the other's events.
+    return _signer().dumps([pickup.id, (now - EPOCH) // MICROSECOND])
+
+
+def _load_turn(ticket, when):
+    try:
+        pickup_id, stamp = _signer().loads(ticket)
+    except (BadSignature, ValueError, TypeError):
+        abort(404)
+    turn = Turn(ticket, in_my_shop_or_404(Pickup, pickup_id), EPOCH + stamp * MICROSECOND)
+    if rules.turn_expired(turn.opened_at, when):
+        raise rules.TurnExpired()
+    return turn
+
+
+def with_turn(view):
+    """Give the view the turn its ticket names; an expired ticket goes back to the start screen."""
+
+    @wraps(view)
+    def wrapper(ticket, **kwargs):
+        try:
+            turn = _load_turn(ticket, actor().when)
+        except rules.TurnExpired as err:
+            return _start(error=explain(err), status=err.status)
+        return view(turn, **kwargs)
+
+    return wrapper
+
+
+def _start(status=200, error=None, typed=False, after_failure=False):
+    now = clock.now()
+    guard = ops.guard(current_user.shop_id, g.device_id, now)
+    locked = rules.seconds_left(guard.locked_until, now) if guard.locked_until else 0
+    warn = after_failure and not locked and guard.attempts_left <= rules.WARN_WHEN_LEFT
+    return render("pickup/start.html", "pickup/_start.html", status=status, error=error, typed=typed,
+                  locked_seconds=locked, attempts_left=guard.attempts_left if warn else None,
+                  window_minutes=int(rules.WINDOW.total_seconds() // 60))
+
+
+def _go(url):
+    """Navigate: HTMX follows HX-Redirect, a plain form follows the 303."""
+    if wants_fragment():
+        return "", 204, {"HX-Redirect": url}
+    return redirect(url, 303)
+
+
+def _screen(turn, status=200, message=None, error=None, open_parcel=None):
+    return render("pickup/screen.html", "pickup/_screen.html", status=status, turn=turn, pickup=turn.pickup,
+                  lines=ops.turn(turn.pickup, turn.opened_at), message=message, error=error, open_parcel=open_parcel)
+
+
+def _after(turn, message):
+    """A done step: HTMX gets the cards again with the message; a plain form is redirected to them."""
+    if wants_fragment():
+        return _screen(turn, message=message)
+    flash(message)
+    return redirect(url_for("pickup.screen", ticket=turn.ticket), 303)
+
+
+def _parcel_of(pickup, parcel_id):
+    parcel = db.session.get(Parcel, parcel_id)
+    if parcel is None or parcel.pickup_id != pickup.id:
+        abort(404)
+    return parcel
+
+
+@bp.get("/")
+@associate_required
+def start():
+    """A scan field with the focus for the notice's barcode, and « Entrer le code » for the 6 digits."""
+    return _start()
+
+
+@bp.post("/")
+@associate_required
+def open_pickup():
+    """The notice's barcode or the 6-digit code opens the customer's pickup; a wrong one changes nothing."""
+    who, typed = actor(), request.form.get("via") == "code"
+    try:
+        pickup = ops.open_pickup(current_user.shop_id, request.form.get("entry", ""), who)
+    except DomainError as err:
+        # Not a @command: the refusal must not roll back the failure it recorded for the guessing limit.
+        db.session.commit()
+        return _start(error=explain(err), status=err.status, typed=typed, after_failure=isinstance(err, WrongCode))
+    return _go(url_for("pickup.screen", ticket=ticket_for(pickup, who.now)))
+
+
+@bp.get("/<ticket>")
+@associate_required
+@with_turn
+def screen(turn):
+    """The customer's parcels with size, shelf place and state; « Scanner les colis »; « Terminé »."""
+    return _screen(turn)
+
+
+@bp.post("/<ticket>/scanner")
+@associate_required
+@command
+@with_turn
+def scan(turn):
+    """A label scanned, or typed after « Impossible de scanner »: hand that parcel to the customer."""
+    entry = request.form.get("tracking_id", "")
+    if ops.is_notice_of(turn.pickup, entry):
+        return _screen(turn, message=_("This is the customer’s notice. Now scan the labels of the parcels."))
+    try:
+        parcel, move = ops.hand_over(turn.pickup, entry, actor())
+    except DomainError as err:
+        return _screen(turn, error=explain(err), status=err.status, open_parcel=request.form.get("parcel_id", type=int))
+    if move.repeat:
+        return _after(turn, _("%(tracking_id)s was already handed over.", tracking_id=parcel.tracking_id))
+    return _after(turn, _("Handed over: %(tracking_id)s. Give it to the customer.", tracking_id=parcel.tracking_id))
+
+
+def _act(turn, parcel_id, operation, done):
+    parcel = _parcel_of(turn.pickup, parcel_id)
+    try:
+        operation(parcel, actor())
+    except DomainError as err:
+        return _screen(turn, error=explain(err), status=err.status, open_parcel=parcel.id)
+    return _after(turn, _(done, tracking_id=parcel.tracking_id))
+
+
+@bp.post("/<ticket>/colis/<int:parcel_id>/introuvable")
+@associate_required
+@command
+@with_turn
+def not_found(turn, parcel_id):
+    """« Impossible à trouver »: the parcel is not on its shelf; it stays under the customer's code."""
+    return _act(turn, parcel_id, ops.mark_not_found,
+                N_("%(tracking_id)s marked not found. It stays under the customer’s code."))
+
+
+@bp.post("/<ticket>/colis/<int:parcel_id>/rejeter")
+@associate_required
+@command
+@with_turn
+def reject(turn, parcel_id):
+    """« Rejeter »: the customer refuses the parcel; it goes to the return flow."""
+    return _act(turn, parcel_id, ops.reject, N_("%(tracking_id)s rejected: it goes back with the carrier."))
+
+
+@bp.post("/<ticket>/termine")
+@associate_required
+@command
+@with_turn
+def finish(turn):
+    """« Terminé »: the turn's summary; a pickup with nothing left under its code ends and frees the code."""
+    summary = ops.finish(turn.pickup, turn.opened_at)
+    if wants_fragment():
+        return _summary(turn, summary)
+    return redirect(url_for("pickup.summary", ticket=turn.ticket), 303)
+
+
+@bp.get("/<ticket>/resume")
+@associate_required
+@with_turn
+def summary(turn):
+    """What the turn handed over, could not find, saw rejected, and left under the code."""
+    return _summary(turn, ops.summarise(turn.pickup, turn.opened_at))
+
+
+def _summary(turn, summary):
+    return render("pickup/summary.html", "pickup/_summary.html", pickup=turn.pickup, summary=summary)

@@ -1,0 +1,96 @@
+"""« Collecte du client » in a real browser, driven the way a counter with a keyboard-wedge scanner is."""
+import re
+import sqlite3
+
+from playwright.sync_api import expect
+
+from .conftest import login
+
+
+def wedge(page, text):
+    """A keyboard-wedge scanner: characters typed fast into whatever has the focus, then Enter."""
+    page.keyboard.type(text, delay=5)
+    page.keyboard.press("Enter")
+
+
+def notice_token(server, customer):
+    database = server.env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as db:
+        return db.execute("SELECT token FROM pickups WHERE customer_name = ?", (customer,)).fetchone()[0]
+
+
+def parcels_in_shop(page):
+    return int(re.search(r"(\d+) colis en magasin", page.locator("#load").inner_text()).group(1))
+
+
+def parcel_card(page, tracking_id):
+    return page.locator(".pickup-parcel", has_text=tracking_id)
+
+
+def read_code_from_the_notice(server, new_context, customer):
+    """The customer's notice, as they show it at the counter."""
+    notice = new_context().new_page()
+    notice.goto(f"{server.url}/retrait/{notice_token(server, customer)}")
+    code = notice.locator("#pickup-code").inner_text().strip()
+    assert re.fullmatch(r"\d{6}", code)
+    return code
+
+
+def type_the_tracking_id(page, tracking_id, size):
+    """« Impossible de scanner »: tap the parcel's size, then type its tracking ID."""
+    parcel_card(page, tracking_id).get_by_text(size).click()
+    field = parcel_card(page, tracking_id).get_by_label("Impossible de scanner")
+    field.click()
+    field.type(tracking_id.lower(), delay=5)
+    field.press("Enter")
+
+
+def test_a_customer_collects_one_parcel_typed_by_hand_and_rejects_the_other(live_server, new_context):
+    code = read_code_from_the_notice(live_server, new_context, "Camille Martin")
+    page = new_context().new_page()
+    login(page, live_server, "associe")
+    before = parcels_in_shop(page)
+    page.get_by_role("link", name="Collecte du client").click()
+    expect(page.locator("input[name=entry][data-scan-field]")).to_be_focused()
+    wedge(page, code)
+    expect(page.get_by_role("heading", name="Camille Martin")).to_be_visible()
+    expect(parcel_card(page, "CE100001FR")).to_contain_text("taille moyenne")
+    expect(parcel_card(page, "CE100001FR")).to_contain_text("C-01")
+
+    # Another customer's parcel is refused, and the scan field is ready for the next label.
+    expect(page.get_by_label("Scanner les colis")).to_be_focused()
+    wedge(page, "CE100003FR")
+    expect(page.get_by_role("alert")).to_contain_text("autre client")
+    expect(page.get_by_label("Scanner les colis")).to_be_focused()
+
+    type_the_tracking_id(page, "CE100001FR", "taille moyenne")
+    expect(page.get_by_role("status")).to_contain_text("Remis : CE100001FR")
+
+    parcel_card(page, "CE100002FR").get_by_text("petite taille").click()
+    parcel_card(page, "CE100002FR").get_by_role("button", name="Rejeter").click()
+    expect(page.get_by_role("status")).to_contain_text("CE100002FR rejeté")
+
+    page.get_by_role("button", name="Terminé").click()
+    expect(page.get_by_role("heading", name="Remis (1)")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Rejetés"))).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_role("link", name="Retour à l'accueil").click()
+    assert parcels_in_shop(page) == before - 1  # the rejected parcel waits for the carrier
+
+
+def test_after_everything_is_handled_the_code_opens_nothing_and_a_wrong_code_is_said_so(live_server, new_context):
+    code = read_code_from_the_notice(live_server, new_context, "Léa Bernard")
+    page = new_context().new_page()
+    login(page, live_server, "associe")
+    page.goto(f"{live_server.url}/collecte/")
+    page.get_by_text("Entrer le code", exact=True).click()
+    expect(page.get_by_label("Code de retrait (6 chiffres)")).to_be_focused()
+    wedge(page, code)
+    expect(page.get_by_label("Scanner les colis")).to_be_focused()
+    wedge(page, "CE100003FR")
+    expect(page.get_by_role("status")).to_contain_text("Remis : CE100003FR")
+    page.get_by_role("button", name="Terminé").click()
+    expect(page.get_by_text("Plus rien n'attend ce client")).to_be_visible()
+    page.get_by_role("link", name="Client suivant").click()
+    wedge(page, code)
+    expect(page.get_by_role("alert")).to_contain_text("Ce code n'est pas valable")
