@@ -1,15 +1,24 @@
-"""The carrier app at /livreur: today's shops of the carrier's network."""
-from flask import Blueprint
+"""The carrier app at /livreur: today's shops, the shop code that opens a visit, parcels scanned in."""
+from datetime import datetime, timezone
+
+from urllib.parse import parse_qs, urlsplit
+
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from . import clock
+from .commands import command
 from .extensions import db
-from .models import Parcel
-from .queries import is_open, next_opening, shops_of_network
-from .rules import deadlines
+from .models import Parcel, Shop, Visit
+from .ops import dropoff as ops
+from .ops import returns
+from .queries import is_open, next_opening, shop_load, shops_of_network
+from .rules.errors import DomainError
 from .rules.parcels import State
-from .web import carrier_required, render
+from .web import actor, carrier_required, explain, render
 
 bp = Blueprint("carrier", __name__, url_prefix="/livreur")
 
@@ -25,7 +34,7 @@ def _expected_counts(network_id):
 
 @bp.get("/")
 @carrier_required
-def home():
+def home(error=None):
     """Today's shops: address, open now or when it opens, parcels expected there."""
     now = clock.now()
     expected = _expected_counts(current_user.network_id)
@@ -34,5 +43,134 @@ def home():
          "opens_at": next_opening(shop, now)}
         for shop in shops_of_network(current_user.network_id)
     ]
-    shops.sort(key=lambda s: -s["expected"])
-    return render("carrier/home.html", "carrier/_home.html", shops=shops, today=deadlines.local_date(now, "Europe/Paris"))
+    shops.sort(key=lambda s: (-s["expected"], s["shop"].name))
+    return render("carrier/home.html", "carrier/_home.html", shops=shops, now=now, error=error,
+                  status=422 if error else 200)
+
+
+@bp.get("/code")
+@carrier_required
+def read_code():
+    """What the shop's QR code holds (a link to the shop's page with its code), read by a scanner."""
+    content = request.args.get("contenu", "").strip()
+    try:
+        endpoint, args = current_app.url_map.bind("localhost").match(urlsplit(content).path)
+    except HTTPException:
+        endpoint, args = None, {}
+    code = parse_qs(urlsplit(content).query).get("code", [""])[0]
+    if endpoint != "carrier.shop":
+        return home(error=_("This is not a shop's QR code. Type the shop's 6-digit code instead."))
+    return redirect(url_for("carrier.shop", shop_id=args["shop_id"], code=code), 303)
+
+
+def _my_shop_or_404(shop_id):
+    """A shop of the carrier's network; any other answers 404."""
+    shop = db.session.get(Shop, shop_id)
+    if shop is None or not shop.active or current_user.network_id not in {n.id for n in shop.networks}:
+        abort(404)
+    return shop
+
+
+def _my_visit_or_404(visit_id):
+    visit = db.session.get(Visit, visit_id)
+    if visit is None or visit.account_id != current_user.id:
+        abort(404)
+    return visit
+
+
+@bp.get("/points/<int:shop_id>")
+@carrier_required
+def shop(shop_id):
+    """The shop's page in the carrier app: type its 6-digit code (or arrive from its QR code)."""
+    shop = _my_shop_or_404(shop_id)
+    return render("carrier/shop.html", "carrier/_shop.html", shop=shop, code=request.args.get("code", ""),
+                  open_now=is_open(shop, clock.now()))
+
+
+def _scanned_at(now):
+    """When the carrier read the code: the device's stamp (ms since epoch), else now."""
+    try:
+        return datetime.fromtimestamp(int(request.form["scanned_at"]) / 1000, timezone.utc)
+    except (KeyError, ValueError, OverflowError, OSError):
+        return now
+
+
+@bp.post("/points/<int:shop_id>/visites")
+@carrier_required
+@command
+def open_visit(shop_id):
+    """« Scanner le code du point relais »: a right code opens the visit; a wrong or stale one opens nothing."""
+    shop = _my_shop_or_404(shop_id)
+    who = actor()
+    kind = "return" if request.form.get("kind") == "return" else "dropoff"
+    try:
+        visit = ops.open_visit(shop, current_user.network_id, current_user, who,
+                               request.form.get("code", ""), _scanned_at(who.now), kind=kind)
+    except DomainError as err:
+        return render("carrier/shop.html", "carrier/_shop.html", status=err.status, shop=shop, error=explain(err),
+                      code=request.form.get("code", ""), open_now=is_open(shop, who.now))
+    target = url_for("carrier.visit", visit_id=visit.id)
+    return redirect(target, 303) if not request.headers.get("HX-Request") else ("", 200, {"HX-Redirect": target})
+
+
+def _visit_context(visit, **extra):
+    waiting = returns.to_hand_over(visit.shop, visit.network_id) if visit.kind == "return" else ops.expected_parcels(visit)
+    return dict(visit=visit, parcels=ops.visit_parcels(visit), expected=waiting,
+                load=shop_load(visit.shop_id), capacity=visit.shop.capacity, **extra)
+
+
+def _scan(visit, tracking_id, who):
+    """A label scanned at the counter: a parcel delivered, or a return taken, as the visit is."""
+    if visit.kind == "return":
+        parcel, move = returns.hand_to_carrier(visit, tracking_id, who)
+        return parcel, "taken" if not move.repeat else "already_taken"
+    parcel, outcome = ops.scan_in(visit, tracking_id, who)
+    return parcel, outcome.value
+
+
+@bp.get("/visites/<int:visit_id>")
+@carrier_required
+def visit(visit_id):
+    """The carrier's scan screen at a shop."""
+    return render("carrier/visit.html", "carrier/_visit.html", **_visit_context(_my_visit_or_404(visit_id)))
+
+
+@bp.post("/visites/<int:visit_id>/scan")
+@carrier_required
+@command
+def scan(visit_id):
+    """A parcel label scanned (or its tracking ID typed) during the visit."""
+    visit = _my_visit_or_404(visit_id)
+    try:
+        parcel, outcome = _scan(visit, request.form.get("tracking_id", "").strip(), actor())
+    except DomainError as err:
+        return render("carrier/visit.html", "carrier/_visit.html", status=err.status, error=explain(err),
+                      **_visit_context(visit))
+    return render("carrier/visit.html", "carrier/_visit.html", scanned=parcel, outcome=outcome,
+                  **_visit_context(visit))
+
+
+@bp.post("/visites/<int:visit_id>/colis/<int:parcel_id>/refuser")
+@carrier_required
+@command
+def refuse(visit_id, parcel_id):
+    """« Refuser — colis endommagé »: the parcel stays with the carrier."""
+    visit = _my_visit_or_404(visit_id)
+    parcel = db.session.get(Parcel, parcel_id)
+    if parcel is None or parcel.network_id != current_user.network_id:
+        abort(404)
+    try:
+        ops.refuse_damaged(visit, parcel, actor())
+    except DomainError as err:
+        return render("carrier/visit.html", "carrier/_visit.html", status=err.status, error=explain(err),
+                      **_visit_context(visit))
+    return render("carrier/visit.html", "carrier/_visit.html", refused=parcel, **_visit_context(visit))
+
+
+@bp.post("/visites/<int:visit_id>/terminer")
+@carrier_required
+@command
+def finish(visit_id):
+    """« Terminer la livraison »: the visit closes with its summary."""
+    visit = ops.finish_visit(_my_visit_or_404(visit_id), actor())
+    return render("carrier/visit.html", "carrier/_visit.html", **_visit_context(visit))

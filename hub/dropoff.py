@@ -1,0 +1,148 @@
+"""« Livraison par le livreur »: the shop code for the carrier, the visit followed live, the « Autre » intake."""
+from datetime import timedelta
+
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from . import clock
+from .commands import command
+from .extensions import db
+from .models import Network, Parcel, Visit
+from .ops import dropoff as ops
+from .ops.blocking import open_intakes, pending_tasks
+from .queries import shop_load
+from .rules import codes
+from .rules.errors import DomainError
+from .web import actor, associate_required, explain, in_my_shop_or_404, render
+
+bp = Blueprint("dropoff", __name__, url_prefix="/livraison")
+
+SUMMARY_SHOWN_FOR = timedelta(minutes=15)
+
+
+def _network_or_404(network_id):
+    network = db.session.get(Network, network_id)
+    if network is None or network not in current_user.shop.networks:
+        abort(404)
+    return network
+
+
+@bp.get("/")
+@associate_required
+def start():
+    """Choose the network only when the shop serves more than one (the seed's « choisissez Amazon »)."""
+    networks = current_user.shop.networks
+    if len(networks) == 1:
+        return redirect(url_for("dropoff.code", network_id=networks[0].id))
+    return render("dropoff/choose.html", "dropoff/_choose.html", networks=networks)
+
+
+@bp.get("/<int:network_id>")
+@associate_required
+def code(network_id):
+    """The shop's QR code and 6-digit number, large, computed on the device; the visit below it, live."""
+    network = _network_or_404(network_id)
+    shop = current_user.shop
+    now = clock.now()
+    return render("dropoff/code.html", "dropoff/_code.html", shop=shop, network=network,
+                  code=codes.shop_code(shop.totp_secret, now), step=codes.SHOP_CODE_STEP,
+                  secret=shop.totp_secret, **_follow_context(shop, now))
+
+
+def _latest_visit(shop, now):
+    """The open drop-off at the shop, else the one that ended in the last minutes (its summary)."""
+    return db.session.scalar(
+        select(Visit).where(Visit.shop_id == shop.id, Visit.kind == "dropoff", Visit.mode == "carrier",
+                            (Visit.closed_at.is_(None)) | (Visit.closed_at > now - SUMMARY_SHOWN_FOR))
+        .order_by(Visit.closed_at.is_not(None), Visit.opened_at.desc())
+    )
+
+
+def _follow_context(shop, now, visit=None):
+    visit = visit or _latest_visit(shop, now)
+    return dict(visit=visit, parcels=ops.visit_parcels(visit) if visit else [], load=shop_load(shop.id),
+                capacity=shop.capacity)
+
+
+@bp.get("/suivi")
+@associate_required
+def follow():
+    """The carrier's visit as it happens (polled by the code screen)."""
+    shop = current_user.shop
+    return render("dropoff/follow.html", "dropoff/_follow.html", **_follow_context(shop, clock.now()))
+
+
+@bp.post("/visites/<int:visit_id>/colis/<int:parcel_id>/refuser")
+@associate_required
+@command
+def refuse(visit_id, parcel_id):
+    """The associate refuses a damaged parcel before the visit closes."""
+    visit = in_my_shop_or_404(Visit, visit_id)
+    parcel = in_my_shop_or_404(Parcel, parcel_id)
+    try:
+        ops.refuse_damaged(visit, parcel, actor())
+    except DomainError as err:
+        return _follow_fragment(visit, status=err.status, error=explain(err))
+    return _follow_fragment(visit)
+
+
+def _follow_fragment(visit, status=200, **extra):
+    """The associate's view of ``visit``: the live follow of a carrier, or their own « Autre » intake."""
+    if visit.mode == "other":
+        return render("dropoff/intake.html", "dropoff/_intake.html", status=status, **_intake_context(visit), **extra)
+    context = _follow_context(current_user.shop, clock.now(), visit=visit)
+    return render("dropoff/follow.html", "dropoff/_follow.html", status=status, **context, **extra)
+
+
+# « Autre »: another carrier's driver; the associate scans the parcels in.
+
+@bp.post("/<int:network_id>/autre")
+@associate_required
+@command
+def start_intake(network_id):
+    """Start scanning in another carrier's parcels (30 minutes of opening time to finish)."""
+    network = _network_or_404(network_id)
+    existing = next((v for v in open_intakes(current_user.shop) if v.network_id == network.id), None)
+    visit = existing or ops.start_intake(current_user.shop, network.id, current_user, actor())
+    return redirect(url_for("dropoff.intake", visit_id=visit.id), 303)
+
+
+def _intake_context(visit):
+    deadline = next((t.deadline for t in pending_tasks(visit.shop) if t.params.get("visit_id") == visit.id), None)
+    return dict(visit=visit, parcels=ops.visit_parcels(visit), expected=ops.expected_parcels(visit),
+                deadline=deadline, load=shop_load(visit.shop_id), capacity=visit.shop.capacity)
+
+
+@bp.get("/autre/<int:visit_id>")
+@associate_required
+def intake(visit_id):
+    """The associate's own scan list for an « Autre » delivery."""
+    visit = in_my_shop_or_404(Visit, visit_id)
+    return render("dropoff/intake.html", "dropoff/_intake.html", **_intake_context(visit))
+
+
+@bp.post("/autre/<int:visit_id>/scan")
+@associate_required
+@command
+def intake_scan(visit_id):
+    """A label scanned by the associate during an « Autre » intake."""
+    visit = in_my_shop_or_404(Visit, visit_id)
+    tracking_id = request.form.get("tracking_id", "").strip()
+    try:
+        parcel, outcome = ops.scan_in(visit, tracking_id, actor())
+    except DomainError as err:
+        return render("dropoff/intake.html", "dropoff/_intake.html", status=err.status, error=explain(err),
+                      **_intake_context(visit))
+    return render("dropoff/intake.html", "dropoff/_intake.html", scanned=parcel, outcome=outcome.value,
+                  **_intake_context(visit))
+
+
+@bp.post("/autre/<int:visit_id>/terminer")
+@associate_required
+@command
+def finish_intake(visit_id):
+    """End the « Autre » intake: the counter is free again."""
+    visit = in_my_shop_or_404(Visit, visit_id)
+    ops.finish_visit(visit, actor())
+    return render("dropoff/intake.html", "dropoff/_intake.html", finished=True, **_intake_context(visit))

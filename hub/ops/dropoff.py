@@ -1,0 +1,133 @@
+"""Drop-off operations: a carrier's visit opened with the shop code, parcels scanned in or refused."""
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Parcel, ParcelEvent, Pickup, Visit
+from ..rules import codes, deadlines
+from ..rules import dropoff as rules
+from ..rules.errors import DomainError, N_
+from ..rules.parcels import IN_SHOP, Action, State
+from . import close_pickup_if_done, notices, record
+
+
+class NetworkNotServed(DomainError):
+    message = N_("This shop does not serve your network.")
+
+
+def open_visit(shop, network_id, account, actor, code, scanned_at, kind="dropoff"):
+    """Check the shop's code as it was when scanned, then open the carrier's visit."""
+    if network_id not in {n.id for n in shop.networks}:
+        raise NetworkNotServed()
+    codes.check_shop_code(shop.totp_secret, code, scanned_at, actor.now)
+    return _new_visit(shop, network_id, account, actor, kind=kind, mode="carrier", code_scanned_at=scanned_at)
+
+
+def start_intake(shop, network_id, account, actor):
+    """« Autre » carrier: the associate scans the parcels in, against the 30-minute rule."""
+    if network_id not in {n.id for n in shop.networks}:
+        raise NetworkNotServed()
+    return _new_visit(shop, network_id, account, actor, kind="dropoff", mode="other")
+
+
+def _new_visit(shop, network_id, account, actor, **fields):
+    for previous in db.session.scalars(select(Visit).where(Visit.account_id == account.id, Visit.closed_at.is_(None))):
+        previous.closed_at = actor.now  # one visit at a time: starting another ends the last
+    visit = Visit(shop=shop, network_id=network_id, account_id=account.id, device_id=actor.device_id,
+                  opened_at=actor.when, **fields)
+    db.session.add(visit)
+    db.session.flush()
+    return visit
+
+
+def find_parcel(network_id, tracking_id):
+    return db.session.scalar(
+        select(Parcel).where(Parcel.network_id == network_id,
+                             Parcel.tracking_id == rules.normalise_tracking_id(tracking_id))
+    )
+
+
+def scan_in(visit, tracking_id, actor):
+    """A label scanned during the visit: receive it, or say why not. Returns (parcel, outcome)."""
+    if not visit.open:
+        raise rules.VisitClosed()
+    parcel = find_parcel(visit.network_id, tracking_id)
+    label = parcel and rules.Label(parcel.tracking_id, parcel.shop_id, parcel.shop.name, parcel.state)
+    outcome = rules.judge_scan(label, rules.normalise_tracking_id(tracking_id) or tracking_id, visit.shop_id)
+    if outcome == rules.Outcome.RECEIVED:
+        receive(parcel, visit, actor)
+    return parcel, outcome
+
+
+def receive(parcel, visit, actor):
+    """The parcel is in the shop: the 7-day window starts, it gets a shelf place and joins its pickup."""
+    record(parcel, Action.RECEIVE, actor, visit=visit)
+    tz = parcel.shop.timezone
+    parcel.dropped_at = actor.when
+    parcel.shelf_place = rules.suggest_shelf_place(deadlines.last_pickup_day(actor.when, tz), _shelf_places_in_use(parcel))
+    join_pickup(parcel, actor.now)
+
+
+def _shelf_places_in_use(parcel):
+    return set(db.session.scalars(
+        select(Parcel.shelf_place).where(Parcel.shop_id == parcel.shop_id, Parcel.state.in_(IN_SHOP),
+                                         Parcel.id != parcel.id, Parcel.shelf_place.is_not(None))
+    ))
+
+
+def join_pickup(parcel, now):
+    """One pickup, one code, for all of a customer's parcels waiting at a shop."""
+    same_customer = (Pickup.customer_email == parcel.recipient_email) if parcel.recipient_email else (
+        func.lower(Pickup.customer_name) == parcel.recipient_name.lower())
+    pickup = db.session.scalar(
+        select(Pickup).where(Pickup.shop_id == parcel.shop_id, Pickup.active, same_customer).order_by(Pickup.id)
+    )
+    if pickup is None:
+        taken = set(db.session.scalars(select(Pickup.code).where(Pickup.shop_id == parcel.shop_id, Pickup.active)))
+        pickup = Pickup(shop_id=parcel.shop_id, customer_name=parcel.recipient_name,
+                        customer_email=parcel.recipient_email, code=codes.new_pickup_code(taken),
+                        token=codes.new_token(), created_at=now)
+        db.session.add(pickup)
+        db.session.flush()
+    parcel.pickup = pickup
+    notices.pickup_notice(pickup, parcel, now)
+    return pickup
+
+
+def refuse_damaged(visit, parcel, actor):
+    """« Refuser — colis endommagé »: it stays with the carrier and the customer is refunded."""
+    if not visit.open:
+        raise rules.VisitClosed()
+    if parcel.shop_id != visit.shop_id or parcel.network_id != visit.network_id:
+        raise rules.ParcelForAnotherShop(tracking_id=parcel.tracking_id, shop=parcel.shop.name)
+    move = record(parcel, Action.REFUSE_DAMAGED, actor, visit=visit)
+    if move.repeat:
+        return move
+    pickup, parcel.pickup, parcel.shelf_place = parcel.pickup, None, None
+    close_pickup_if_done(pickup)
+    notices.refund_notice(parcel, actor.now)
+    return move
+
+
+def finish_visit(visit, actor):
+    """« Terminer la livraison »: the visit closes (a second press changes nothing)."""
+    if visit.open:
+        visit.closed_at = actor.now
+        db.session.flush()
+    return visit
+
+
+def expected_parcels(visit):
+    """Parcels still expected at the visit's shop from its network."""
+    return db.session.scalars(
+        select(Parcel).where(Parcel.shop_id == visit.shop_id, Parcel.network_id == visit.network_id,
+                             Parcel.state == State.EXPECTED).order_by(Parcel.tracking_id)
+    ).all()
+
+
+def visit_parcels(visit):
+    """The parcels this visit received or refused, in scan order, as they are now."""
+    first_event = (select(ParcelEvent.parcel_id, func.min(ParcelEvent.id).label("first"))
+                   .where(ParcelEvent.visit_id == visit.id).group_by(ParcelEvent.parcel_id).subquery())
+    return db.session.scalars(
+        select(Parcel).join(first_event, first_event.c.parcel_id == Parcel.id).order_by(first_event.c.first)
+    ).all()

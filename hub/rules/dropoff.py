@@ -1,0 +1,81 @@
+"""Drop-off: what a label scanned during a carrier's visit means, shelf places, capacity.
+
+Shelf places group parcels that expire on the same day: the letter is the weekday of the last
+pickup day (A = Monday … G = Sunday), the number the next free slot under that letter. When the
+carrier comes for returns, the parcels due back together sit together.
+"""
+from dataclasses import dataclass
+from enum import Enum
+from typing import Optional
+
+from .errors import Conflict, DomainError, N_
+from .parcels import State
+
+SHELF_LETTERS = "ABCDEFG"
+
+
+class Outcome(str, Enum):
+    RECEIVED = "received"
+    ALREADY_HERE = "already_here"
+
+
+class UnknownParcel(DomainError):
+    message = N_("Unknown parcel %(tracking_id)s: it is not expected in this network. Keep it with you.")
+
+
+class ParcelForAnotherShop(DomainError):
+    message = N_("Parcel %(tracking_id)s is expected at another shop: %(shop)s. Keep it with you.")
+
+
+class ParcelNotExpected(Conflict):
+    message = N_("Parcel %(tracking_id)s cannot be received here: it is %(state)s.")
+
+
+class VisitClosed(Conflict):
+    message = N_("This delivery is finished. Start a new one to scan more parcels.")
+
+
+@dataclass(frozen=True)
+class Label:
+    """What the rules need to know of the parcel a label names."""
+
+    tracking_id: str
+    shop_id: int
+    shop_name: str
+    state: State
+
+
+def normalise_tracking_id(raw):
+    """Labels and typed IDs compare without spaces, dashes or case."""
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
+
+
+def judge_scan(label: Optional[Label], tracking_id, visit_shop_id):
+    """What a drop-off scan at ``visit_shop_id`` does with ``label`` (None: no such parcel)."""
+    if label is None:
+        raise UnknownParcel(tracking_id=tracking_id)
+    if label.shop_id != visit_shop_id:
+        raise ParcelForAnotherShop(tracking_id=label.tracking_id, shop=label.shop_name)
+    if label.state == State.EXPECTED:
+        return Outcome.RECEIVED
+    if label.state in (State.AT_STORE, State.EXPIRED, State.TO_RETURN, State.NOT_FOUND):
+        return Outcome.ALREADY_HERE
+    raise ParcelNotExpected(tracking_id=label.tracking_id, state=label.state.title)
+
+
+def shelf_letter(last_day):
+    return SHELF_LETTERS[last_day.weekday()]
+
+
+def suggest_shelf_place(last_day, taken):
+    """The first free slot under the letter of ``last_day``, e.g. « C-04 »; ``taken`` are places in use."""
+    letter = shelf_letter(last_day)
+    slot = 1
+    while f"{letter}-{slot:02d}" in taken:
+        slot += 1
+    return f"{letter}-{slot:02d}"
+
+
+def over_capacity(load, capacity):
+    """True once the shop holds more parcels than agreed."""
+    return load > capacity

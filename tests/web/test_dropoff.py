@@ -1,0 +1,281 @@
+"""« Livraison par le livreur » through the web: the shop code, the carrier's visit, the associate's view."""
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+from hub.extensions import db
+from hub.models import OutboxMessage, Parcel, ParcelEvent, Pickup, Role, Shop, Visit
+from hub.rules import codes
+from hub.rules.parcels import State
+
+from ..conftest import query_one, text
+
+EXPECTED = ["CE100013FR", "CE100014FR", "CE100015FR"]  # expected today at the demo shop (hub/demo.py)
+OTHER_SHOP_PARCEL = "CE200001FR"
+
+
+@pytest.fixture
+def shop(app, demo_data):
+    """The demo shop's id, secret and first network, read once (no session outlives the fixture)."""
+    with app.app_context():
+        s = db.session.scalars(select(Shop).where(Shop.name == "Tabac-Presse du Marché")).one()
+        return SimpleNamespace(id=s.id, totp_secret=s.totp_secret, network_id=s.networks[0].id)
+
+
+@pytest.fixture
+def carrier(browser, demo_data):
+    return browser().login("livreur")
+
+
+def current_code(app, shop, clock):
+    return codes.shop_code(shop.totp_secret, clock.now())
+
+
+def open_visit(carrier, shop, code, **data):
+    return carrier.post(f"/livreur/points/{shop.id}/visites", {"code": code, "kind": "dropoff", **data}, htmx=False)
+
+
+@pytest.fixture
+def visit(app, carrier, shop, clock):
+    response = open_visit(carrier, shop, current_code(app, shop, clock))
+    assert response.status_code == 303
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def events(app, action=None):
+    with app.app_context():
+        query = select(func.count()).select_from(ParcelEvent)
+        if action:
+            query = query.where(ParcelEvent.action == action)
+        return db.session.scalar(query)
+
+
+def parcel(app, tracking_id):
+    return query_one(app, Parcel, tracking_id=tracking_id)
+
+
+def scan(carrier, visit, tracking_id, **kwargs):
+    return carrier.post(f"/livreur/visites/{visit}/scan", {"tracking_id": tracking_id}, **kwargs)
+
+
+def test_the_shop_code_screen_shows_the_current_code_in_french(app, associate, shop, clock):
+    page = text(associate.get(f"/livraison/{shop.network_id}"))
+    code = current_code(app, shop, clock)
+    assert f"{code[:3]} {code[3:]}" in page
+    assert "Présentez ce code au livreur" in page
+
+
+def test_a_shop_with_several_networks_asks_which_one_first(associate):
+    page = text(associate.get("/livraison/"))
+    assert "Quel réseau livre ?" in page
+    assert "Colis Express" in page and "Relais Vert" in page
+
+
+def test_the_right_code_opens_a_visit(app, visit):
+    v = query_one(app, Visit, id=visit)
+    assert v.open and v.mode == "carrier"
+
+
+def test_a_wrong_code_opens_nothing(app, carrier, shop, clock):
+    right = current_code(app, shop, clock)
+    wrong = f"{(int(right) + 1) % 10**6:06d}"
+    response = open_visit(carrier, shop, wrong)
+    assert response.status_code == 422
+    assert "Ce code n'est pas valable" in text(response)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
+
+
+def test_a_stale_code_is_refused_as_expired(app, carrier, shop, clock):
+    old = codes.shop_code(shop.totp_secret, clock.now() - timedelta(minutes=5))
+    response = open_visit(carrier, shop, old)
+    assert response.status_code == 422
+    assert "a expiré" in text(response)
+
+
+def test_a_code_read_offline_is_checked_against_the_time_it_was_read(app, carrier, shop, clock):
+    read_at = clock.now() - timedelta(hours=3)
+    code = codes.shop_code(shop.totp_secret, read_at)
+    response = open_visit(carrier, shop, code, scanned_at=str(int(read_at.timestamp() * 1000)))
+    assert response.status_code == 303
+
+
+def test_another_shops_code_does_not_open_this_shop(app, carrier, shop, clock):
+    other = query_one(app, Shop, name="Épicerie de la Gare")
+    response = open_visit(carrier, shop, codes.shop_code(other.totp_secret, clock.now()))
+    assert response.status_code == 422
+
+
+def test_a_carrier_of_another_network_cannot_reach_the_shop(app, browser, shop, make_account, clock):
+    with app.app_context():
+        from hub.models import Network
+        other_network = Network(name="Autre Réseau")
+        db.session.add(other_network)
+        db.session.commit()
+        network_id = other_network.id
+    make_account("livreur2", role=Role.CARRIER, network_id=network_id)
+    stranger = browser().login("livreur2")
+    assert stranger.get(f"/livreur/points/{shop.id}").status_code == 404
+    assert open_visit(stranger, shop, current_code(app, shop, clock)).status_code == 404
+
+
+def test_a_scanned_parcel_is_received_with_a_shelf_place_and_joins_a_pickup(app, carrier, visit):
+    response = scan(carrier, visit, EXPECTED[0])
+    assert response.status_code == 200
+    p = parcel(app, EXPECTED[0])
+    assert p.state == State.AT_STORE
+    assert p.shelf_place and p.shelf_place[0] in "ABCDEFG"
+    assert p.dropped_at is not None
+    pickup = query_one(app, Pickup, id=p.pickup_id)
+    assert pickup.active and len(pickup.code) == 6
+    with app.app_context():
+        notice = db.session.scalars(select(OutboxMessage).where(OutboxMessage.parcel_id == p.id)).one()
+        assert notice.kind == "pickup_notice"
+        assert pickup.code in notice.body and pickup.token in notice.body
+
+
+def test_a_wedge_scan_with_spaces_and_lower_case_still_matches(app, carrier, visit):
+    assert scan(carrier, visit, " ce100013fr ").status_code == 200
+    assert parcel(app, EXPECTED[0]).state == State.AT_STORE
+
+
+def test_a_customers_parcels_share_one_pickup_and_one_code(app, carrier, visit):
+    # CE100015FR goes to Camille Martin, who already has parcels waiting under a code.
+    before = query_one(app, Parcel, tracking_id="CE100001FR")
+    scan(carrier, visit, "CE100015FR")
+    assert parcel(app, "CE100015FR").pickup_id == before.pickup_id
+
+
+def test_a_repeat_scan_is_harmless(app, carrier, visit):
+    scan(carrier, visit, EXPECTED[0])
+    before = events(app)
+    response = scan(carrier, visit, EXPECTED[0])
+    assert response.status_code == 200
+    assert "était déjà reçu" in text(response)
+    assert events(app) == before
+
+
+def test_the_same_scan_replayed_gives_one_event(app, carrier, visit):
+    before = events(app)
+    for _ in range(3):
+        assert scan(carrier, visit, EXPECTED[1], key="scan-once").status_code == 200
+    assert events(app) == before + 1
+
+
+def test_a_parcel_for_another_shop_is_refused_and_that_shop_named(app, carrier, visit):
+    response = scan(carrier, visit, OTHER_SHOP_PARCEL)
+    assert response.status_code == 422
+    assert "Épicerie de la Gare" in text(response)
+    assert parcel(app, OTHER_SHOP_PARCEL).state == State.EXPECTED
+
+
+def test_an_unknown_parcel_is_refused(app, carrier, visit):
+    before = events(app)
+    response = scan(carrier, visit, "ZZ999999FR")
+    assert response.status_code == 422
+    assert "Colis inconnu" in text(response)
+    assert events(app) == before
+
+
+def test_a_damaged_parcel_is_refused_and_the_customer_refund_recorded(app, carrier, visit):
+    p = parcel(app, EXPECTED[2])
+    response = carrier.post(f"/livreur/visites/{visit}/colis/{p.id}/refuser")
+    assert response.status_code == 200
+    assert parcel(app, EXPECTED[2]).state == State.REFUSED_AT_DROPOFF
+    with app.app_context():
+        refund = db.session.scalars(select(OutboxMessage).where(OutboxMessage.parcel_id == p.id)).one()
+        assert refund.kind == "refund"
+
+
+def test_the_associate_can_refuse_a_received_parcel_before_the_visit_closes(app, carrier, associate, visit):
+    scan(carrier, visit, EXPECTED[0])
+    p = parcel(app, EXPECTED[0])
+    response = associate.post(f"/livraison/visites/{visit}/colis/{p.id}/refuser")
+    assert response.status_code == 200
+    after = parcel(app, EXPECTED[0])
+    assert after.state == State.REFUSED_AT_DROPOFF and after.pickup_id is None and after.shelf_place is None
+
+
+def test_the_associate_follows_the_visit_live(app, carrier, associate, visit):
+    scan(carrier, visit, EXPECTED[0])
+    fragment = associate.get("/livraison/suivi", htmx=True)
+    html = text(fragment)
+    assert "<html" not in html and EXPECTED[0] in html
+    assert parcel(app, EXPECTED[0]).shelf_place in html
+    assert "HX-Request" in fragment.headers["Vary"]
+
+
+def test_finishing_closes_the_visit_with_a_summary(app, carrier, associate, visit):
+    scan(carrier, visit, EXPECTED[0])
+    scan(carrier, visit, EXPECTED[1])
+    response = carrier.post(f"/livreur/visites/{visit}/terminer")
+    assert "2 colis reçus" in text(response)
+    assert "2 colis reçus" in text(associate.get("/livraison/suivi", htmx=True))
+    late = scan(carrier, visit, EXPECTED[2])
+    assert late.status_code == 409
+    assert parcel(app, EXPECTED[2]).state == State.EXPECTED
+
+
+def test_going_past_capacity_warns_both_sides(app, carrier, associate, visit, shop):
+    with app.app_context():
+        db.session.get(Shop, shop.id).capacity = 8  # the demo shop already holds 8 parcels
+        db.session.commit()
+    response = scan(carrier, visit, EXPECTED[0])
+    assert "plus que sa capacité de 8" in text(response)
+    assert "plus que sa capacité de 8" in text(associate.get("/livraison/suivi", htmx=True))
+
+
+def test_another_carriers_visit_is_not_yours(app, browser, carrier, visit, make_account, shop):
+    make_account("livreur3", role=Role.CARRIER, network_id=shop.network_id)
+    other = browser().login("livreur3")
+    assert other.get(f"/livreur/visites/{visit}").status_code == 404
+    assert scan(other, visit, EXPECTED[0]).status_code == 404
+
+
+def test_another_shops_associate_cannot_touch_the_visit(app, browser, visit):
+    other = browser().login("associe2")
+    p = parcel(app, EXPECTED[0])
+    assert other.post(f"/livraison/visites/{visit}/colis/{p.id}/refuser").status_code == 404
+
+
+def test_the_customer_notice_shows_the_code_the_barcode_and_the_last_day(app, carrier, visit, client):
+    scan(carrier, visit, EXPECTED[0])
+    p = parcel(app, EXPECTED[0])
+    pickup = query_one(app, Pickup, id=p.pickup_id)
+    page = text(client.get(f"/retrait/{pickup.token}", headers={"Accept-Language": "fr"}))
+    assert pickup.code in page and "<svg" in page
+    assert "À retirer au plus tard le" in page
+    assert "12 place du Marché" in page
+
+
+def test_an_unknown_notice_token_is_a_404(client, demo_data):
+    assert client.get("/retrait/not-a-token").status_code == 404
+
+
+class TestOtherCarrier:
+    """« Autre »: the associate scans the parcels in, within 30 minutes of opening time."""
+
+    @pytest.fixture
+    def intake(self, associate, shop):
+        response = associate.post(f"/livraison/{shop.network_id}/autre", htmx=False)
+        assert response.status_code == 303
+        return response.headers["Location"]
+
+    def test_the_associate_scans_parcels_in(self, app, associate, intake):
+        response = associate.post(intake + "/scan", {"tracking_id": EXPECTED[0]})
+        assert response.status_code == 200
+        assert parcel(app, EXPECTED[0]).state == State.AT_STORE
+
+    def test_past_thirty_opening_minutes_every_other_task_is_blocked(self, app, associate, intake, clock):
+        # The demo's expired parcel would block the counter too: scan it for return first.
+        assert associate.post("/retours/expires/scan", {"tracking_id": "CE100006FR"}).status_code == 200
+        clock.advance(timedelta(days=1))  # past 30 minutes of opening time, whatever the hour
+        home = associate.get("/livraison/")
+        assert home.status_code == 303 and home.headers["Location"].endswith(intake)
+        htmx = associate.get("/livraison/", htmx=True)
+        assert htmx.headers["HX-Redirect"].endswith(intake)
+        assert associate.get("/aide/").status_code == 200
+        associate.post(intake + "/terminer")
+        assert associate.get("/livraison/").status_code == 200
