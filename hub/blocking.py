@@ -1,0 +1,37 @@
+"""While a task is overdue, the counter app shows only that task (and help, and signing out)."""
+from flask import redirect, request, url_for
+from flask_login import current_user
+
+from . import clock
+from .models import Role
+from .ops.blocking import blocking_task
+from .ops.returns import expire_and_commit
+
+ALWAYS_ALLOWED = {"static", "auth.logout", "auth.set_language", "auth.login", "counter.home",
+                  "notice.show", "shop_page.show", "service_worker"}
+ALLOWED_BLUEPRINTS = {"help", "test_clock"}
+
+
+def _allowed(task):
+    endpoint = request.endpoint or ""
+    return (endpoint in ALWAYS_ALLOWED or endpoint.split(".")[0] in ALLOWED_BLUEPRINTS
+            or endpoint == task.endpoint or endpoint in task.allowed)
+
+
+def enforce():
+    """Send an associate with an overdue task back to it; the home screen explains why."""
+    if request.endpoint == "static" or not (current_user.is_authenticated and current_user.role == Role.ASSOCIATE):
+        return None
+    now = clock.now()
+    expire_and_commit(current_user.shop, now)  # expiry is dated when the 7 days ended, whenever it is seen
+    task = blocking_task(current_user.shop, now)
+    if task is None or _allowed(task):
+        return None
+    target = url_for(task.endpoint, **task.params)
+    if request.headers.get("HX-Request"):
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target, 303)
+
+
+def register(app):
+    app.before_request(enforce)

@@ -1,0 +1,74 @@
+"""Tasks that block the counter once their deadline passes (« Autre » intake; expired parcels to scan).
+
+One mechanism for both: ``pending_tasks`` lists what the shop owes, each with its deadline; once one is
+overdue, the counter shows only that task until it is done.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Visit
+from ..queries import shop_hours
+from ..rules import deadlines
+from ..rules.errors import N_
+from . import returns
+
+
+@dataclass(frozen=True)
+class Task:
+    kind: str
+    message: str  # msgid, with %(deadline)s
+    endpoint: str
+    deadline: datetime
+    params: dict = field(default_factory=dict)
+    allowed: frozenset = frozenset()  # the endpoints that do the task (besides ``endpoint``)
+
+    def overdue(self, now):
+        return now >= self.deadline
+
+
+def open_intakes(shop):
+    return db.session.scalars(
+        select(Visit).where(Visit.shop_id == shop.id, Visit.mode == "other", Visit.closed_at.is_(None))
+        .order_by(Visit.opened_at)
+    ).all()
+
+
+INTAKE_ENDPOINTS = frozenset({"dropoff.intake_scan", "dropoff.finish_intake", "dropoff.refuse"})
+
+
+def _intake_tasks(shop):
+    ranges, closed = shop_hours(shop)
+    return [
+        Task("intake", N_("Scan in the parcels of the other carrier at the latest %(deadline)s."), "dropoff.intake",
+             deadlines.intake_deadline(visit.opened_at, ranges, closed, shop.timezone), {"visit_id": visit.id},
+             INTAKE_ENDPOINTS)
+        for visit in open_intakes(shop)
+    ]
+
+
+RETURN_SCAN_ENDPOINTS = frozenset({"returns.scan", "returns.ask_missing", "returns.missing"})
+
+
+def _return_tasks(shop):
+    deadline = returns.scan_deadline(shop)
+    if deadline is None:
+        return []
+    return [Task("returns", N_("Scan the expired parcels for return at the latest %(deadline)s."), "returns.expired",
+                 deadline, {}, RETURN_SCAN_ENDPOINTS)]
+
+
+# Each workflow that can block the counter adds its task source here.
+TASK_SOURCES = [_intake_tasks, _return_tasks]
+
+
+def pending_tasks(shop):
+    """What the shop must do by a deadline, soonest first."""
+    return sorted((task for source in TASK_SOURCES for task in source(shop)), key=lambda t: t.deadline)
+
+
+def blocking_task(shop, now):
+    """The overdue task that blocks everything else, or None."""
+    return next((task for task in pending_tasks(shop) if task.overdue(now)), None)

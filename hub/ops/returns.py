@@ -1,0 +1,115 @@
+"""Returns: expiring parcels, the return scan, « Impossible à trouver » + « OK », the carrier taking them."""
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..extensions import db
+from ..models import Parcel, ParcelEvent
+from ..queries import shop_hours
+from ..rules import deadlines
+from ..rules import returns as rules
+from ..rules.dropoff import VisitClosed, normalise_tracking_id
+from ..rules.parcels import Action, State
+from . import Actor, close_pickup_if_done, record
+
+
+def expire_due(shop, now):
+    """Record the expiry of every parcel whose 7 days are over, dated when they ended. Returns how many."""
+    candidates = db.session.scalars(
+        select(Parcel).where(Parcel.shop_id == shop.id, Parcel.state == State.AT_STORE,
+                             Parcel.dropped_at <= now - timedelta(days=deadlines.PICKUP_DAYS))
+    ).all()
+    expired = 0
+    for parcel in candidates:
+        deadline = deadlines.pickup_deadline(parcel.dropped_at, shop.timezone)
+        if now >= deadline:
+            record(parcel, Action.EXPIRE, Actor(account_id=None, device_id=None, now=now, occurred_at=deadline))
+            expired += 1
+    return expired
+
+
+def expire_and_commit(shop, now):
+    """Run the expiry for a shop in its own transaction; a concurrent sweep that won is fine."""
+    try:
+        if expire_due(shop, now):
+            db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+
+
+def waiting_scan(shop):
+    """Expired parcels not yet scanned for return nor marked missing, by shelf place."""
+    return db.session.scalars(
+        select(Parcel).where(Parcel.shop_id == shop.id, Parcel.state == State.EXPIRED)
+        .order_by(Parcel.shelf_place, Parcel.tracking_id)
+    ).all()
+
+
+def scan_deadline(shop, parcels=None):
+    """When the waiting expired parcels must be scanned: 2 opening hours after their notice appeared.
+
+    The notice appears when the server records the expiry (the shop's first look after the 7 days, or
+    the ``flask expire`` task), so it is the recording time of each parcel's last expiry that counts.
+    """
+    parcels = waiting_scan(shop) if parcels is None else parcels
+    if not parcels:
+        return None
+    noticed = db.session.scalars(
+        select(func.max(ParcelEvent.recorded_at))
+        .where(ParcelEvent.parcel_id.in_([p.id for p in parcels]), ParcelEvent.action == Action.EXPIRE)
+        .group_by(ParcelEvent.parcel_id)
+    ).all()
+    ranges, closed = shop_hours(shop)
+    return rules.scan_deadline(noticed, ranges, closed, shop.timezone)
+
+
+def _in_shop(shop, tracking_id):
+    parcel = db.session.scalar(
+        select(Parcel).where(Parcel.shop_id == shop.id, Parcel.tracking_id == normalise_tracking_id(tracking_id))
+    )
+    if parcel is None:
+        raise rules.NotInThisShop(tracking_id=tracking_id)
+    return parcel
+
+
+def stage(shop, tracking_id, actor):
+    """An expired parcel scanned: it is ready for the carrier."""
+    parcel = _in_shop(shop, tracking_id)
+    if parcel.state == State.AT_STORE:
+        raise rules.NotExpiredYet(tracking_id=parcel.tracking_id, day=parcel.last_pickup_day)
+    return parcel, record(parcel, Action.STAGE_FOR_RETURN, actor)
+
+
+def mark_missing(parcel, actor):
+    """« Impossible à trouver » then « OK »: the expired parcel is declared missing."""
+    move = record(parcel, Action.MARK_MISSING, actor)
+    close_pickup_if_done(parcel.pickup)
+    return move
+
+
+def to_hand_over(shop, network_id=None):
+    """Parcels staged for return (expired, or refused by their customer), waiting for a carrier."""
+    query = select(Parcel).where(Parcel.shop_id == shop.id, Parcel.state == State.TO_RETURN)
+    if network_id is not None:
+        query = query.where(Parcel.network_id == network_id)
+    return db.session.scalars(query.order_by(Parcel.shelf_place, Parcel.tracking_id)).all()
+
+
+def hand_to_carrier(visit, tracking_id, actor):
+    """The carrier takes a staged parcel: it leaves the shop's inventory for good."""
+    if visit.kind != "return":
+        raise rules.WrongVisit()
+    if not visit.open:
+        raise VisitClosed()
+    parcel = _in_shop(visit.shop, tracking_id)
+    if parcel.network_id != visit.network_id or parcel.state not in (State.TO_RETURN, State.RETURNED):
+        raise rules.NothingToReturn(tracking_id=parcel.tracking_id, state=parcel.state.title)
+    move = record(parcel, Action.HAND_TO_CARRIER, actor, visit=visit)
+    close_pickup_if_done(parcel.pickup)
+    return parcel, move
+
+
+def waiting_too_long(shop, now):
+    """Staged parcels a carrier has not taken within 3 days."""
+    return [p for p in to_hand_over(shop) if p.state_since and deadlines.needs_escalation(p.state_since, now)]

@@ -1,0 +1,108 @@
+"""« Collecte du livreur »: the expired-parcel scan, « Impossible à trouver » + « OK », the hand-over followed live."""
+from flask import Blueprint, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from . import clock
+from .commands import command
+from .extensions import db
+from .models import Parcel, Visit
+from .ops import dropoff as dropoff_ops
+from .ops import returns as ops
+from .rules.errors import DomainError
+from .rules.parcels import State
+from .web import actor, associate_required, explain, in_my_shop_or_404, render
+
+bp = Blueprint("returns", __name__, url_prefix="/retours")
+
+
+def _current_visit(shop):
+    return db.session.scalar(
+        select(Visit).where(Visit.shop_id == shop.id, Visit.kind == "return", Visit.closed_at.is_(None))
+        .order_by(Visit.opened_at.desc())
+    )
+
+
+def _start_context(shop):
+    now = clock.now()
+    visit = _current_visit(shop)
+    return dict(shop=shop, waiting=ops.waiting_scan(shop), deadline=ops.scan_deadline(shop),
+                to_hand=ops.to_hand_over(shop), too_long=ops.waiting_too_long(shop, now), visit=visit,
+                taken=[p for p in dropoff_ops.visit_parcels(visit) if p.state == State.RETURNED] if visit else [],
+                now=now)
+
+
+@bp.get("/")
+@associate_required
+def start():
+    """What to hand the carrier, the expired parcels still to scan, and the carrier's visit live."""
+    return render("returns/start.html", "returns/_start.html", **_start_context(current_user.shop))
+
+
+def _expired_context(shop, **extra):
+    waiting = ops.waiting_scan(shop)
+    return dict(shop=shop, waiting=waiting, deadline=ops.scan_deadline(shop, waiting), **extra)
+
+
+@bp.get("/expires")
+@associate_required
+def expired():
+    """The expired parcels to scan for return, with their shelf places."""
+    return render("returns/expired.html", "returns/_expired.html", **_expired_context(current_user.shop))
+
+
+@bp.post("/expires/scan")
+@associate_required
+@command
+def scan():
+    """An expired parcel scanned: staged for the carrier."""
+    shop = current_user.shop
+    try:
+        parcel, move = ops.stage(shop, request.form.get("tracking_id", "").strip(), actor())
+    except DomainError as err:
+        return render("returns/expired.html", "returns/_expired.html", status=err.status, error=explain(err),
+                      **_expired_context(shop))
+    return render("returns/expired.html", "returns/_expired.html", staged=parcel, repeat=move.repeat,
+                  **_expired_context(shop))
+
+
+@bp.get("/colis/<int:parcel_id>/introuvable")
+@associate_required
+def ask_missing(parcel_id):
+    """« Impossible à trouver »: ask the associate to confirm with « OK »."""
+    parcel = in_my_shop_or_404(Parcel, parcel_id)
+    return render("returns/expired.html", "returns/_expired.html", confirm=parcel, **_expired_context(parcel.shop))
+
+
+@bp.post("/colis/<int:parcel_id>/manquant")
+@associate_required
+@command
+def missing(parcel_id):
+    """« OK »: the expired parcel cannot be found; it is declared missing."""
+    parcel = in_my_shop_or_404(Parcel, parcel_id)
+    try:
+        ops.mark_missing(parcel, actor())
+    except DomainError as err:
+        return render("returns/expired.html", "returns/_expired.html", status=err.status, error=explain(err),
+                      **_expired_context(parcel.shop))
+    return render("returns/expired.html", "returns/_expired.html", marked=parcel, **_expired_context(parcel.shop))
+
+
+@bp.get("/suivi")
+@associate_required
+def follow():
+    """The carrier's return visit as it happens (polled)."""
+    return render("returns/start.html", "returns/_start.html", **_start_context(current_user.shop))
+
+
+def support_message(shop, parcels):
+    """The call-back request's text, pre-filled for parcels no carrier has come for."""
+    ids = ", ".join(p.tracking_id for p in parcels)
+    return f"{shop.name} — {ids}"
+
+
+def support_url(shop, parcels):
+    return url_for("help.contact", depuis=url_for("returns.start"), message=support_message(shop, parcels))
+
+
+bp.add_app_template_global(support_url, "support_url")
