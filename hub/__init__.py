@@ -67,12 +67,15 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 def _register_blueprints(app):
-    from . import admin, auth, carrier, cli, clock, counter, help
+    from . import admin, auth, blocking, capacity, carrier, cli, clock, counter, dropoff, expected, help, hours
+    from . import inventory, notice, pickup, returns, shop_page
 
-    for module in (auth, counter, carrier, admin, help, cli):
+    for module in (auth, counter, dropoff, notice, carrier, admin, help, cli, inventory, expected, hours, capacity,
+                   shop_page, pickup, returns):
         app.register_blueprint(module.bp)
     if app.config["MOVABLE_CLOCK"]:
         app.register_blueprint(clock.bp)
+    blocking.register(app)
 
 
 def _register_errors(app):

@@ -1,42 +1,82 @@
-"""The operator's back office at /admin: shops, call-backs, parcel search with full history."""
-from flask import Blueprint, abort, request
-from sqlalchemy import select
+"""The operator's back office at /admin: call-backs, shops (capacity, « Je suis complet », hours, load),
+the outbox of customer notices, parcels sent to shops, and parcel search with full history."""
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
 
+from . import clock
+from .capacity import received_chart
 from .commands import command
 from .extensions import db
-from .models import Parcel, Shop, SupportRequest
+from .models import Network, OutboxMessage, Parcel, Pickup, Shop, ShopEvent, Size, SupportRequest
+from .ops import pickup as pickup_ops
+from .ops import shop as shop_ops
 from .queries import shop_load
-from .web import operator_required, render
+from .rules import deadlines
+from .rules.dropoff import normalise_tracking_id
+from .rules.errors import DomainError
+from .rules.hours import parse_date
+from .rules.parcels import State
+from .support import national
+from .web import actor, explain, operator_required, render, wants_fragment
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 SUPPORT_STATUSES = ("new", "called", "closed")
+FULL_KINDS = ("full", "not_full")
+
+
+def last_full_event(shop_id):
+    """Who last said the shop is full (or not any more), and when."""
+    return db.session.scalar(
+        select(ShopEvent).where(ShopEvent.shop_id == shop_id, ShopEvent.kind.in_(FULL_KINDS))
+        .order_by(ShopEvent.at.desc(), ShopEvent.id.desc()).limit(1)
+    )
+
+
+def _find_parcels(query):
+    tracking = normalise_tracking_id(query)
+    match = Parcel.recipient_name.icontains(query, autoescape=True)
+    if tracking:
+        match = or_(match, Parcel.tracking_id.icontains(tracking, autoescape=True))
+    return db.session.scalars(select(Parcel).where(match).order_by(Parcel.tracking_id).limit(50)).all()
+
+
+def _call_backs(status=None):
+    where = SupportRequest.status == status if status else SupportRequest.status != "closed"
+    return db.session.scalars(select(SupportRequest).where(where).order_by(SupportRequest.created_at)).all()
 
 
 @bp.get("/")
 @operator_required
 def home():
-    """Shops with their load, the call-back queue, and parcel search."""
+    """Parcel search, the call-back queue, and the shops with their load and « Je suis complet »."""
     shops = db.session.scalars(select(Shop).order_by(Shop.name)).all()
-    requests = db.session.scalars(
-        select(SupportRequest).where(SupportRequest.status != "closed").order_by(SupportRequest.created_at)
-    ).all()
     query = request.args.get("q", "").strip()
-    found = []
-    if query:
-        found = db.session.scalars(
-            select(Parcel).where(Parcel.tracking_id.ilike(f"%{query}%")).order_by(Parcel.tracking_id).limit(50)
-        ).all()
-    return render("admin/home.html", "admin/home.html", shops=[(s, shop_load(s.id)) for s in shops],
-                  requests=requests, query=query, found=found)
+    return render("admin/home.html", "admin/home.html", query=query, found=_find_parcels(query) if query else [],
+                  requests=_call_backs(), national=national,
+                  shops=[(s, shop_load(s.id), last_full_event(s.id)) for s in shops],
+                  returns_waiting=returns_waiting(), now=clock.now())
 
 
-@bp.get("/colis/<int:parcel_id>")
+def returns_waiting():
+    """Per shop: parcels staged for return, and since when the oldest has waited for a carrier."""
+    return db.session.execute(
+        select(Shop, func.count(Parcel.id), func.min(Parcel.state_since))
+        .join(Parcel, Parcel.shop_id == Shop.id).where(Parcel.state == State.TO_RETURN)
+        .group_by(Shop.id).order_by(func.min(Parcel.state_since))
+    ).all()
+
+
+@bp.get("/assistance")
 @operator_required
-def parcel(parcel_id):
-    """A parcel's full event history."""
-    parcel = db.session.get(Parcel, parcel_id) or abort(404)
-    return render("admin/parcel.html", "admin/parcel.html", parcel=parcel)
+def call_backs():
+    """The call-back requests with one status (closed ones included), oldest first."""
+    status = request.args.get("statut", "new")
+    if status not in SUPPORT_STATUSES:
+        abort(404)
+    return render("admin/call_backs.html", "admin/call_backs.html", shown=status, requests=_call_backs(status),
+                  national=national)
 
 
 @bp.post("/assistance/<int:request_id>")
@@ -49,4 +89,129 @@ def update_call_back(request_id):
     if status not in SUPPORT_STATUSES:
         abort(422)
     req.status = status
-    return render("admin/_call_back.html", "admin/_call_back.html", req=req)
+    return render("admin/_call_back.html", "admin/_call_back.html", req=req, national=national)
+
+
+@bp.get("/colis/<int:parcel_id>")
+@operator_required
+def parcel(parcel_id):
+    """A parcel's full event history, and its customer's pickup with the notices sent."""
+    parcel = db.session.get(Parcel, parcel_id) or abort(404)
+    return render("admin/parcel.html", "admin/parcel.html", parcel=parcel, **_pickup_context(parcel.pickup))
+
+
+def _pickup_context(pickup, **extra):
+    notices = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.pickup_id == pickup.id).order_by(OutboxMessage.id)
+    ).all() if pickup else []
+    return dict(pickup=pickup, pickup_notices=notices, **extra)
+
+
+@bp.post("/retraits/<int:pickup_id>/renvoyer-avis")
+@operator_required
+@command
+def resend_notice(pickup_id):
+    """Customer service sends the pickup notice again, with the same code; the outbox keeps the record."""
+    pickup = db.session.get(Pickup, pickup_id) or abort(404)
+    try:
+        pickup_ops.resend_notice(pickup, clock.now())
+    except DomainError as err:
+        return render("admin/_pickup.html", "admin/_pickup.html", status=err.status, error=explain(err),
+                      **_pickup_context(pickup))
+    if not wants_fragment():
+        flash(_("Notice sent again to %(email)s.", email=pickup.customer_email))
+        return redirect(url_for("admin.outbox"), 303)
+    return render("admin/_pickup.html", "admin/_pickup.html", resent=True, **_pickup_context(pickup))
+
+
+def _shop_context(shop, **extra):
+    events = db.session.scalars(
+        select(ShopEvent).where(ShopEvent.shop_id == shop.id).order_by(ShopEvent.at.desc(), ShopEvent.id.desc())
+        .limit(30)
+    ).all()
+    return dict(shop=shop, load=shop_load(shop.id), declared=last_full_event(shop.id), events=events,
+                kind_titles=shop_ops.KIND_TITLES, chart=received_chart(shop, clock.now()), **extra)
+
+
+@bp.get("/points/<int:shop_id>")
+@operator_required
+def shop(shop_id):
+    """One shop: load and capacity, « Je suis complet » (who, when), hours, the 30-day chart, its changes."""
+    shop = db.session.get(Shop, shop_id) or abort(404)
+    return render("admin/shop.html", "admin/shop.html", **_shop_context(shop))
+
+
+@bp.post("/points/<int:shop_id>/capacite")
+@operator_required
+@command
+def set_capacity(shop_id):
+    """Change how many parcels the shop agreed to hold."""
+    shop = db.session.get(Shop, shop_id) or abort(404)
+    try:
+        shop_ops.set_capacity(shop, request.form.get("capacity", ""), actor())
+    except DomainError as err:
+        return render("admin/shop.html", "admin/_capacity_form.html", status=err.status, error=explain(err),
+                      **_shop_context(shop))
+    if not wants_fragment():
+        flash(_("Capacity saved."))
+        return redirect(url_for("admin.shop", shop_id=shop.id), 303)
+    return render("admin/shop.html", "admin/_capacity_form.html", saved=True, **_shop_context(shop))
+
+
+@bp.get("/avis")
+@operator_required
+def outbox():
+    """The customer notices waiting for (or handed to) the mail transport, newest first."""
+    messages = db.session.scalars(
+        select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(200)
+    ).all()
+    return render("admin/outbox.html", "admin/outbox.html", messages=messages)
+
+
+def _send_context(**extra):
+    shops = db.session.scalars(select(Shop).order_by(Shop.name)).all()
+    networks = db.session.scalars(select(Network).order_by(Network.name)).all()
+    today = deadlines.local_date(clock.now(), "Europe/Paris")
+    return dict(shops=shops, networks=networks, sizes=list(Size), today=today, **extra)
+
+
+def _chosen(model, field):
+    ident = request.form.get(field, "")
+    found = db.session.get(model, int(ident)) if ident.isdigit() else None
+    if found is None:
+        raise shop_ops.MissingField(field=shop_ops.FIELD_TITLES[field])
+    return found
+
+
+def _send_parcel():
+    form = request.form
+    shop, network = _chosen(Shop, "shop"), _chosen(Network, "network")
+    expected_on = parse_date(form["expected_on"]) if form.get("expected_on", "").strip() else None
+    return shop_ops.send_expected(
+        shop, network, actor(), tracking_id=form.get("tracking_id", ""),
+        recipient_name=form.get("recipient_name", ""), recipient_email=form.get("recipient_email", ""),
+        size=form.get("size", "small"), description=form.get("description", ""),
+        expected_on=expected_on or deadlines.local_date(clock.now(), shop.timezone))
+
+
+@bp.get("/envois")
+@operator_required
+def send():
+    """The form that sends a parcel to a shop, where it is then expected."""
+    return render("admin/send.html", "admin/_send_form.html", form={}, **_send_context())
+
+
+@bp.post("/envois")
+@operator_required
+@command
+def send_parcel():
+    """Send a parcel to a shop; a shop that is full or inactive refuses it, and the reason is shown."""
+    try:
+        parcel = _send_parcel()
+    except DomainError as err:
+        return render("admin/send.html", "admin/_send_form.html", status=err.status, error=explain(err),
+                      form=request.form, **_send_context())
+    if not wants_fragment():
+        flash(_("Parcel %(tracking_id)s is expected at %(shop)s.", tracking_id=parcel.tracking_id, shop=parcel.shop.name))
+        return redirect(url_for("admin.send"), 303)
+    return render("admin/send.html", "admin/_send_form.html", sent=parcel, form={}, **_send_context())

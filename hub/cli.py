@@ -1,12 +1,15 @@
-"""Command-line tasks: demo data, translations."""
+"""Command-line tasks: demo data, the nightly expiry, translations."""
 import os
 import subprocess
 
 import click
 from flask import Blueprint, current_app
+from sqlalchemy import select
 
 from . import clock, demo
 from .extensions import db
+from .models import Shop
+from .ops.returns import expire_due
 
 bp = Blueprint("cli", __name__, cli_group=None)
 
@@ -22,6 +25,15 @@ def demo_command():
     demo.create(clock.now())
     db.session.commit()
     click.echo("Demo data created.")
+
+
+@bp.cli.command("expire")
+def expire_command():
+    """Record the expiry of parcels whose 7 days are over, in every shop (run it from cron at night)."""
+    now = clock.now()
+    total = sum(expire_due(shop, now) for shop in db.session.scalars(select(Shop).where(Shop.active)))
+    db.session.commit()
+    click.echo(f"{total} parcel(s) expired.")
 
 
 @bp.cli.command("logins")

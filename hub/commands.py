@@ -15,6 +15,7 @@ from flask import abort, g, make_response, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 from . import clock
 from .extensions import db
@@ -79,16 +80,13 @@ def _claim(key, digest):
     abort(503)
 
 
-def command(view):
-    """Apply the wrapped view once per command id; commit its effects with the stored response."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        key, digest = command_key(), payload_digest()
-        stored, claim = _claim(key, digest)
-        if stored is not None:
-            return _stored_response(stored, digest)
-        g.command_id = key
+def _apply(view, key, digest, args, kwargs):
+    """Run the view once; returns its response, committed with the command row, or None to try again."""
+    stored, claim = _claim(key, digest)
+    if stored is not None:
+        return _stored_response(stored, digest)
+    g.command_id = key
+    try:
         response = make_response(view(*args, **kwargs))
         if response.status_code >= 400:
             # A refusal changes nothing and is not remembered: a replay is judged afresh.
@@ -99,6 +97,25 @@ def command(view):
         claim.headers = json.dumps({h: response.headers[h] for h in KEPT_HEADERS if h in response.headers})
         db.session.commit()
         return response
+    except (StaleDataError, OperationalError, IntegrityError):
+        # Another device moved the same parcel, or took the writer lock, at the same moment:
+        # start again from the new state, which now answers (a repeat, or a clear refusal).
+        db.session.rollback()
+        return None
+
+
+def command(view):
+    """Apply the wrapped view once per command id; commit its effects with the stored response."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        key, digest = command_key(), payload_digest()
+        for attempt in range(ATTEMPTS):
+            response = _apply(view, key, digest, args, kwargs)
+            if response is not None:
+                return response
+            time.sleep(0.05 * (attempt + 1))
+        abort(503)
 
     wrapper.is_command = True
     return wrapper

@@ -4,7 +4,10 @@ from flask_login import current_user
 
 from .commands import command
 from .models import Parcel, Pickup
+from . import clock
 from .ops import find_again
+from .ops.blocking import pending_tasks
+from .ops.returns import waiting_too_long
 from .queries import counts_by_state, shop_load
 from .rules.errors import DomainError
 from .web import actor, associate_required, explain, in_my_shop_or_404, render
@@ -15,10 +18,16 @@ bp = Blueprint("counter", __name__)
 @bp.get("/")
 @associate_required
 def home():
-    """Three large actions, the shop's load, and the notices that need the associate."""
-    shop = current_user.shop
+    """Three large actions, the shop's load, and the notices that need the associate.
+
+    While a task is overdue the home shows only that task, and why.
+    """
+    shop, now = current_user.shop, clock.now()
+    tasks = pending_tasks(shop)
     return render("counter/home.html", "counter/_home.html", shop=shop, load=shop_load(shop.id),
-                  counts=counts_by_state(shop.id))
+                  counts=counts_by_state(shop.id), tasks=tasks, now=now,
+                  blocked=next((t for t in tasks if t.overdue(now)), None),
+                  too_long=waiting_too_long(shop, now))
 
 
 @bp.get("/colis/<int:parcel_id>")

@@ -1,6 +1,7 @@
 """Help « ? »: tips, the FAQ, and the support call-back, reachable without an account."""
-from flask import Blueprint, current_app, redirect, request, url_for
-from flask_babel import gettext as _
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -24,17 +25,31 @@ def _my_requests():
     ).all()
 
 
+def screen_of(url):
+    """The path of the screen a request came from (« /inventaire/ »), never a whole URL.
+
+    A referrer from another site, or from the help pages themselves, says nothing useful.
+    """
+    parts = urlsplit(url or "")
+    if parts.netloc and parts.netloc != request.host:
+        return ""
+    path = parts.path if parts.path.startswith("/") else ""
+    return "" if path.startswith(url_for("help.index")) else path[:120]
+
+
 @bp.get("/")
 def index():
     """Tips for each workflow and the FAQ."""
-    return render("help/index.html", "help/index.html", support_phone=current_app.config["SUPPORT_PHONE"])
+    return render("help/index.html", "help/index.html", support_phone=current_app.config["SUPPORT_PHONE"],
+                  screen=screen_of(request.referrer))
 
 
 @bp.get("/assistance")
 def contact():
     """The call-back form, with the associate's previous requests and their status."""
     return render("help/contact.html", "help/_contact_form.html", requests=_my_requests(),
-                  screen=request.args.get("depuis", ""), national=national)
+                  screen=screen_of(request.args.get("depuis") or request.referrer), national=national,
+                  message=request.args.get("message", "")[:2000])
 
 
 @bp.post("/assistance")
@@ -50,7 +65,7 @@ def call_me():
             shop_id=shop_id,
             account_id=current_user.id if current_user.is_authenticated else None,
             name=request.form.get("name", ""),
-            screen=request.form.get("screen", ""),
+            screen=screen_of(request.form.get("screen", "")),
             message=request.form.get("message", ""),
         )
     except DomainError as err:

@@ -4,7 +4,10 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime, format_time
 from flask import current_app, request, session
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
+
+from . import clock
 
 
 def select_locale():
@@ -39,6 +42,20 @@ def local_date(value, tz=None, fmt="long"):
     return format_date(value, fmt, locale=get_locale())
 
 
+def local_when(dt, tz=None):
+    """An instant the way people say it at a counter: « aujourd'hui à 11:00 », « demain à 09:00 », « jeu. 3 déc. à 11:00 »."""
+    if dt is None:
+        return ""
+    zone = _tz(tz)
+    local, today = dt.astimezone(zone), clock.now().astimezone(zone).date()
+    time_text = format_time(local, "HH:mm", locale=get_locale())
+    if local.date() == today:
+        return _("today at %(time)s", time=time_text)
+    if (local.date() - today).days == 1:
+        return _("tomorrow at %(time)s", time=time_text)
+    return _("%(day)s at %(time)s", day=format_date(local.date(), "EEE d MMM", locale=get_locale()), time=time_text)
+
+
 def wall_time(value):
     """A wall-clock time of day (opening hours), « 08:30 »."""
     return value.strftime("%H:%M") if value else ""
@@ -49,3 +66,4 @@ def register(app):
     app.add_template_filter(local_time)
     app.add_template_filter(local_date)
     app.add_template_filter(wall_time)
+    app.add_template_filter(local_when)

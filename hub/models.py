@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
+from .rules import deadlines
 from .rules.errors import N_
 from .rules.parcels import IN_SHOP, Action, State
 
@@ -178,6 +179,33 @@ class Pickup(db.Model):
     )
 
 
+class Visit(db.Model):
+    """A carrier at the counter: a drop-off or a return pick-up, opened with the shop's code.
+
+    ``mode`` is "carrier" when the network's carrier scans, "other" when the associate scans the
+    parcels of another driver (the « Autre » choice) against the 30-minute intake rule.
+    """
+
+    __tablename__ = "visits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(sa.ForeignKey("shops.id"), index=True)
+    network_id: Mapped[int] = mapped_column(sa.ForeignKey("networks.id"))
+    kind: Mapped[str] = mapped_column(sa.String(12), default="dropoff")
+    mode: Mapped[str] = mapped_column(sa.String(12), default="carrier")
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
+    device_id: Mapped[Optional[str]] = mapped_column(sa.String(36))
+    code_scanned_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    shop: Mapped[Shop] = relationship()
+    network: Mapped[Network] = relationship()
+    account: Mapped["Account"] = relationship()
+
+    @property
+    def open(self):
+        return self.closed_at is None
+
+
 class Parcel(db.Model):
     __tablename__ = "parcels"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -194,12 +222,15 @@ class Parcel(db.Model):
     expected_on: Mapped[Optional[date]] = mapped_column(sa.Date)
     dropped_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     state_since: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # Two devices moving the same parcel at once: the second update finds the version changed.
+    version: Mapped[int] = mapped_column(default=1)
     network: Mapped[Network] = relationship()
     shop: Mapped[Shop] = relationship()
     pickup: Mapped[Optional[Pickup]] = relationship(back_populates="parcels")
     events: Mapped[list["ParcelEvent"]] = relationship(back_populates="parcel", order_by="ParcelEvent.id")
 
     __table_args__ = (sa.UniqueConstraint("network_id", "tracking_id", name="uq_parcel_tracking"),)
+    __mapper_args__ = {"version_id_col": version}
 
     def __init__(self, **fields):
         fields.setdefault("state", State.EXPECTED)
@@ -208,6 +239,11 @@ class Parcel(db.Model):
     @property
     def in_shop(self):
         return self.state in IN_SHOP
+
+    @property
+    def last_pickup_day(self):
+        """The last local day the customer can collect it (None before drop-off)."""
+        return deadlines.last_pickup_day(self.dropped_at, self.shop.timezone) if self.dropped_at else None
 
 
 class ParcelEvent(db.Model):
@@ -222,6 +258,7 @@ class ParcelEvent(db.Model):
     account_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("accounts.id"))
     device_id: Mapped[Optional[str]] = mapped_column(sa.String(36))
     command_id: Mapped[Optional[str]] = mapped_column(sa.String(64), index=True)
+    visit_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("visits.id"), index=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     offline: Mapped[bool] = mapped_column(default=False)
@@ -313,3 +350,43 @@ def _refuse_event_changes(session, _context, _instances):
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, ParcelEvent) and (obj in session.deleted or session.is_modified(obj)):
             raise EventsAreForever("parcel events are append-only")
+
+
+@sa_event.listens_for(sa.orm.Session, "do_orm_execute")
+def _refuse_bulk_event_changes(state):
+    """Nor rewritten by an UPDATE or DELETE statement, which never goes through a flush."""
+    if (state.is_update or state.is_delete) and any(m.class_ is ParcelEvent for m in state.all_mappers):
+        raise EventsAreForever("parcel events are append-only")
+
+
+class ShopEvent(db.Model):
+    """A change to a shop's settings (« Je suis complet », capacity, hours): who made it, and when."""
+
+    __tablename__ = "shop_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(sa.ForeignKey("shops.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    account_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("accounts.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    detail: Mapped[str] = mapped_column(sa.String(300), default="")
+    account: Mapped[Optional[Account]] = relationship()
+
+
+class PickupCodeFailure(db.Model):
+    """A wrong pickup code typed or scanned at a counter: the guessing limit counts these.
+
+    The code itself is not kept: only a keyed digest, enough to tell one code retried from a sweep.
+    """
+
+    __tablename__ = "pickup_code_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(sa.ForeignKey("shops.id"))
+    device_id: Mapped[Optional[str]] = mapped_column(sa.String(36))
+    account_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("accounts.id"))
+    code_digest: Mapped[str] = mapped_column(sa.String(64), default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        sa.Index("ix_pickup_code_failures_shop_at", "shop_id", "at"),
+        sa.Index("ix_pickup_code_failures_device_at", "device_id", "at"),
+    )

@@ -1,10 +1,18 @@
 """Read-only questions the screens ask of the database."""
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Optional
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import func, select
 
 from .extensions import db
-from .models import Parcel, Shop
+from .models import Parcel, ParcelEvent, Shop
 from .rules import deadlines
-from .rules.parcels import IN_SHOP, State
+from .rules.dropoff import normalise_tracking_id
+from .rules.parcels import IN_SHOP, Action, State
 
 
 def shop_load(shop_id):
@@ -48,4 +56,86 @@ def next_opening(shop, now):
 def shops_of_network(network_id):
     return db.session.scalars(
         select(Shop).where(Shop.active, Shop.networks.any(id=network_id)).order_by(Shop.city, Shop.name)
+    ).all()
+
+
+@dataclass(frozen=True)
+class Opening:
+    """Whether a shop is open at an instant, and its hours that day, in its own time zone."""
+
+    open: bool
+    closes_at: Optional[datetime]
+    opens_at: Optional[datetime]
+    today: date
+    today_ranges: list
+    closed_today: bool
+
+
+def opening(shop, now):
+    """Open now (until when), or closed (and when it opens next), computed in the shop's time zone."""
+    ranges, closed = shop_hours(shop)
+    today = deadlines.local_date(now, shop.timezone)
+    intervals = deadlines.open_intervals(today, ranges, closed, shop.timezone)
+    open_now = is_open(shop, now)
+    closes_at = next((c for o, c in intervals if o <= now < c), None) if open_now else None
+    return Opening(open=open_now, closes_at=closes_at, opens_at=None if open_now else next_opening(shop, now),
+                   today=today, today_ranges=sorted((r for r in ranges if r.weekday == today.weekday()),
+                                                    key=lambda r: r.opens),
+                   closed_today=today in closed)
+
+
+def received_per_day(shop, today, days=30):
+    """Parcels received at the shop on each of the last ``days`` local days, oldest first."""
+    first = today - timedelta(days=days - 1)
+    since = datetime.combine(first, time(0), tzinfo=ZoneInfo(shop.timezone))
+    stamps = db.session.scalars(
+        select(ParcelEvent.occurred_at).join(Parcel)
+        .where(Parcel.shop_id == shop.id, ParcelEvent.action == Action.RECEIVE, ParcelEvent.occurred_at >= since)
+    )
+    counts = Counter(deadlines.local_date(stamp, shop.timezone) for stamp in stamps)
+    return [(first + timedelta(days=n), counts.get(first + timedelta(days=n), 0)) for n in range(days)]
+
+
+@dataclass
+class Customer:
+    """A customer's parcels held by a shop: one pickup, or (without one) the same name."""
+
+    name: str
+    pickup_id: Optional[int]
+    parcels: list = field(default_factory=list)
+
+
+def folded(text):
+    """Lowercase without accents, so « lea » finds « Léa »."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def inventory(shop_id, query=""):
+    """The parcels the shop holds, by customer, filtered by a name or tracking-ID fragment."""
+    parcels = db.session.scalars(
+        select(Parcel).where(Parcel.shop_id == shop_id, Parcel.state.in_(IN_SHOP)).order_by(Parcel.tracking_id)
+    ).all()
+    customers = {}
+    for parcel in parcels:
+        key = parcel.pickup_id or folded(parcel.recipient_name)
+        customers.setdefault(key, Customer(parcel.recipient_name, parcel.pickup_id)).parcels.append(parcel)
+    found = [c for c in customers.values() if _matches(c, query)]
+    return sorted(found, key=lambda c: folded(c.name))
+
+
+def _matches(customer, query):
+    words, tracking = folded(query).split(), normalise_tracking_id(query)
+    if not words:
+        return True
+    if all(word in folded(customer.name) for word in words):
+        return True
+    return bool(tracking) and any(tracking in p.tracking_id for p in customer.parcels)
+
+
+def expected_parcels(shop_id):
+    """Parcels on their way to the shop, by expected day (unknown days last), then network."""
+    return db.session.scalars(
+        select(Parcel).where(Parcel.shop_id == shop_id, Parcel.state == State.EXPECTED)
+        .order_by(Parcel.expected_on.is_(None), Parcel.expected_on, Parcel.network_id, Parcel.tracking_id)
     ).all()

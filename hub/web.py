@@ -38,7 +38,8 @@ def refuse(status, message):
 
 def explain(error):
     """A domain error's message in the user's language."""
-    params = {k: _(v) if isinstance(v, str) else v for k, v in error.params.items()}
+    # An empty string is gettext's key for the catalogue header: never look it up.
+    params = {k: _(v) if isinstance(v, str) and v else v for k, v in error.params.items()}
     return _(error.message, **params)
 
 

@@ -26,3 +26,58 @@
     });
   });
 })();
+
+// Scan fields keep the focus: a keyboard-wedge scanner types into them without a tap.
+(function () {
+  "use strict";
+  function focusScanField(root) {
+    var field = (root || document).querySelector("[data-scan-field]");
+    if (field && !field.disabled) field.focus({ preventScroll: true });
+  }
+  document.addEventListener("htmx:afterSwap", function (evt) { focusScanField(evt.detail.target.ownerDocument); });
+
+  // The shop code was read when it was typed, or when its QR link opened the page: stamp that moment,
+  // so a visit opened late (slow network, offline queue) is checked against the right code.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-stamp-scan]").forEach(function (form) {
+      var code = form.querySelector("[name=code]"), stamp = form.querySelector("[name=scanned_at]");
+      if (code.value) form.dataset.stamp = Date.now();
+      code.addEventListener("input", function () { form.dataset.stamp = Date.now(); });
+      form.addEventListener("submit", function () { stamp.value = form.dataset.stamp || Date.now(); });
+    });
+  });
+})();
+
+// Customer pickup: the lock countdown, « Entrer le code », and tracking-ID suggestions after 3 characters.
+(function () {
+  "use strict";
+  function startCountdowns(root) {
+    root.querySelectorAll("[data-countdown]:not([data-counting])").forEach(function (el) {
+      var left = parseInt(el.dataset.countdown, 10);
+      el.dataset.counting = "1";
+      var timer = setInterval(function () {
+        left -= 1;
+        if (!document.body.contains(el)) { clearInterval(timer); return; }
+        if (left <= 0) { clearInterval(timer); window.location.assign(el.dataset.then); return; }
+        el.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+      }, 1000);
+    });
+  }
+  document.addEventListener("htmx:load", function (evt) { startCountdowns(evt.detail.elt); });
+  document.addEventListener("DOMContentLoaded", function () { startCountdowns(document); });
+
+  // The toggle event does not bubble: listen while it goes down.
+  document.addEventListener("toggle", function (evt) {
+    var details = evt.target;
+    if (!details.open || !details.classList || !details.classList.contains("enter-code")) return;
+    var field = details.querySelector("input:not([type=hidden])");
+    if (field && !field.disabled) field.focus();
+  }, true);
+
+  document.addEventListener("input", function (evt) {
+    var field = evt.target;
+    if (!field.dataset || !field.dataset.suggestFrom) return;
+    if (field.value.replace(/\s/g, "").length >= 3) field.setAttribute("list", field.dataset.suggestFrom);
+    else field.removeAttribute("list");
+  });
+})();

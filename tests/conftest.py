@@ -1,4 +1,5 @@
 """Fixtures shared by the web and end-to-end tests: an app on a real database, signed-in clients, factories."""
+import html
 import os
 import re
 import uuid
@@ -7,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from hub import clock as clock_module
-from hub import create_app, demo
+from hub import config, create_app, demo
 from hub.extensions import db, limiter
 from hub.models import Account, Network, Parcel, Pickup, Role, Setting, Shop, Size
 from hub.rules import codes
@@ -20,9 +21,18 @@ def database_url(tmp_path):
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
 
 
+def engine_options(url):
+    """On PostgreSQL, a test stuck behind another's lock fails after a minute instead of hanging the run."""
+    options = dict(config.load("testing").SQLALCHEMY_ENGINE_OPTIONS)
+    if url.startswith("postgresql"):
+        options["connect_args"] = {"options": "-c lock_timeout=60000"}
+    return options
+
+
 @pytest.fixture
 def app(tmp_path):
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url(tmp_path))
+    url = database_url(tmp_path)
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=engine_options(url))
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -65,6 +75,10 @@ class Clock:
     def now(self):
         with self.app.app_context():
             return clock_module.now()
+
+    def move_to(self, instant):
+        """Move the clock to ``instant`` (give or take the milliseconds the test itself takes)."""
+        self.advance(instant - self.now())
 
 
 @pytest.fixture
@@ -168,3 +182,13 @@ def make_parcel(app):
 def query_one(app, model, **filters):
     with app.app_context():
         return db.session.query(model).filter_by(**filters).one()
+
+
+def text(response):
+    """The response body as a person reads it (HTML entities decoded)."""
+    return html.unescape(response.get_data(as_text=True))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -27,7 +27,7 @@ class Actor:
         return self.occurred_at or self.now
 
 
-def record(parcel, action, actor, note=""):
+def record(parcel, action, actor, note="", visit=None):
     """Move ``parcel`` by ``action`` and keep the event. A repeat records nothing."""
     move = rules.move(parcel.state, action)
     if move.repeat:
@@ -45,12 +45,19 @@ def record(parcel, action, actor, note=""):
             recorded_at=actor.now,
             offline=actor.offline,
             note=note,
+            visit_id=visit.id if visit else None,
         )
     )
     parcel.state = move.after
     parcel.state_since = actor.when
     db.session.flush()
     return move
+
+
+def close_pickup_if_done(pickup):
+    """A pickup with nothing left to collect frees its code."""
+    if pickup is not None and pickup.active:
+        pickup.active = any(p.state in rules.COLLECTABLE for p in pickup.parcels)
 
 
 def find_again(parcel, actor):

@@ -41,14 +41,15 @@ def check_shop_code(secret, code, scanned_at, received_at):
     if scanned_at > received_at + timedelta(minutes=5) or received_at - scanned_at > MAX_SCAN_DELAY:
         raise ImplausibleScanTime()
     code = (code or "").strip()
-    if len(code) != 6 or not code.isdigit():
+    # isdigit() alone lets other scripts' digits through, which compare_digest cannot compare.
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
         raise WrongCode()
     totp = pyotp.TOTP(secret, interval=SHOP_CODE_STEP)
     for step in range(-SHOP_CODE_PAST_STEPS, SHOP_CODE_FUTURE_STEPS + 1):
-        if secrets.compare_digest(totp.at(scanned_at, step), code):
+        if secrets.compare_digest(totp.at(scanned_at, counter_offset=step), code):
             return
     for step in range(-20, -SHOP_CODE_PAST_STEPS):
-        if secrets.compare_digest(totp.at(scanned_at, step), code):
+        if secrets.compare_digest(totp.at(scanned_at, counter_offset=step), code):
             raise StaleCode()
     raise WrongCode()
 

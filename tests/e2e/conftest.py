@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,10 @@ class LiveServer:
             self.proc.wait(10)
         self.log.close()
 
+    def now(self):
+        """The server's current time (ISO 8601), as its testing clock says."""
+        return self.move_clock()["now"]
+
     def move_clock(self, **delta):
         """Move the server's clock (testing configuration only): move_clock(days=7, hours=2)."""
         import json
@@ -105,10 +110,30 @@ def chromium(playwright_instance):
     browser.close()
 
 
+class Contexts(list):
+    """The browser profiles a test opened; ``move_clock`` moves the server's time and theirs together."""
+
+    def __init__(self, server):
+        super().__init__()
+        self.server = server
+
+    def move_clock(self, **delta):
+        """Move the server's clock, and every open browser's, by ``delta`` (days=, hours=…)."""
+        now = self.server.move_clock(**delta)["now"]
+        for context in self:
+            context.clock.set_system_time(datetime.fromisoformat(now))
+        return now
+
+
 @pytest.fixture
-def new_context(chromium):
-    """``new_context(phone=True)`` opens a fresh French browser profile (a 360 px phone by default)."""
-    contexts = []
+def new_context(chromium, request):
+    """``new_context(phone=True)`` opens a fresh French browser profile (a 360 px phone by default).
+
+    Each profile's clock can be moved with the server's (``new_context.move_clock(days=8)``), as a
+    device's clock agrees with the server's in real life.
+    """
+    server = request.getfixturevalue("live_server") if "live_server" in request.fixturenames else None
+    contexts = Contexts(server)
 
     def make(phone=True, **options):
         options.setdefault("locale", "fr-FR")
@@ -119,9 +144,12 @@ def new_context(chromium):
             options.setdefault("is_mobile", True)
         context = chromium.new_context(**options)
         context.set_default_timeout(10_000)
+        if server is not None:
+            context.clock.install(time=datetime.fromisoformat(server.now()))
         contexts.append(context)
         return context
 
+    make.move_clock = contexts.move_clock
     yield make
     for context in contexts:
         context.close()

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a210ec07e1db
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 02:58:30.041537
+Create Date: 2026-11-26 03:06:20.761552
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0001'
+revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -147,6 +147,7 @@ def upgrade():
     sa.Column('expected_on', sa.Date(), nullable=True),
     sa.Column('dropped_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('state_since', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['network_id'], ['networks.id'], ),
     sa.ForeignKeyConstraint(['pickup_id'], ['pickups.id'], ),
     sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], ),
@@ -156,6 +157,35 @@ def upgrade():
     with op.batch_alter_table('parcels', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_parcels_pickup_id'), ['pickup_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_parcels_shop_id'), ['shop_id'], unique=False)
+
+    op.create_table('pickup_code_failures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('shop_id', sa.Integer(), nullable=False),
+    sa.Column('device_id', sa.String(length=36), nullable=True),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.Column('code_digest', sa.String(length=64), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
+    sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('pickup_code_failures', schema=None) as batch_op:
+        batch_op.create_index('ix_pickup_code_failures_device_at', ['device_id', 'at'], unique=False)
+        batch_op.create_index('ix_pickup_code_failures_shop_at', ['shop_id', 'at'], unique=False)
+
+    op.create_table('shop_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('shop_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('detail', sa.String(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
+    sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('shop_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_shop_events_shop_id'), ['shop_id'], unique=False)
 
     op.create_table('support_requests',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -171,6 +201,25 @@ def upgrade():
     sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('visits',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('shop_id', sa.Integer(), nullable=False),
+    sa.Column('network_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('mode', sa.String(length=12), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('device_id', sa.String(length=36), nullable=True),
+    sa.Column('code_scanned_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
+    sa.ForeignKeyConstraint(['network_id'], ['networks.id'], ),
+    sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('visits', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visits_shop_id'), ['shop_id'], unique=False)
+
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
@@ -194,17 +243,20 @@ def upgrade():
     sa.Column('account_id', sa.Integer(), nullable=True),
     sa.Column('device_id', sa.String(length=36), nullable=True),
     sa.Column('command_id', sa.String(length=64), nullable=True),
+    sa.Column('visit_id', sa.Integer(), nullable=True),
     sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('offline', sa.Boolean(), nullable=False),
     sa.Column('note', sa.String(length=300), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
     sa.ForeignKeyConstraint(['parcel_id'], ['parcels.id'], ),
+    sa.ForeignKeyConstraint(['visit_id'], ['visits.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('parcel_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_parcel_events_command_id'), ['command_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_parcel_events_parcel_id'), ['parcel_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_parcel_events_visit_id'), ['visit_id'], unique=False)
 
     # ### end Alembic commands ###
 
@@ -212,12 +264,26 @@ def upgrade():
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('parcel_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_parcel_events_visit_id'))
         batch_op.drop_index(batch_op.f('ix_parcel_events_parcel_id'))
         batch_op.drop_index(batch_op.f('ix_parcel_events_command_id'))
 
     op.drop_table('parcel_events')
     op.drop_table('outbox')
+    with op.batch_alter_table('visits', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visits_shop_id'))
+
+    op.drop_table('visits')
     op.drop_table('support_requests')
+    with op.batch_alter_table('shop_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_shop_events_shop_id'))
+
+    op.drop_table('shop_events')
+    with op.batch_alter_table('pickup_code_failures', schema=None) as batch_op:
+        batch_op.drop_index('ix_pickup_code_failures_shop_at')
+        batch_op.drop_index('ix_pickup_code_failures_device_at')
+
+    op.drop_table('pickup_code_failures')
     with op.batch_alter_table('parcels', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_parcels_shop_id'))
         batch_op.drop_index(batch_op.f('ix_parcels_pickup_id'))

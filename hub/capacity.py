@@ -1,0 +1,46 @@
+"""Capacity and « Je suis complet »: the shop's load against what it agreed to hold, and the switch
+that makes the networks stop sending it parcels."""
+from flask import Blueprint, redirect, request, url_for
+from flask_login import current_user
+
+from . import clock
+from .chart import bar_chart
+from .commands import command
+from .ops.shop import declare_full
+from .queries import received_per_day, shop_load
+from .rules import deadlines
+from .web import actor, associate_required, render, wants_fragment
+
+bp = Blueprint("capacity", __name__, url_prefix="/capacite")
+
+
+def received_chart(shop, now):
+    """Parcels received per day over the last 30 days, against the shop's capacity."""
+    return bar_chart(received_per_day(shop, deadlines.local_date(now, shop.timezone)), shop.capacity)
+
+
+@bp.get("/")
+@associate_required
+def index():
+    """The load, the « Je suis complet » switch, and 30 days of parcels received against capacity."""
+    shop = current_user.shop
+    return render("capacity/index.html", "capacity/_index.html", shop=shop, load=shop_load(shop.id),
+                  chart=received_chart(shop, clock.now()))
+
+
+@bp.post("/complet")
+@associate_required
+@command
+def set_full():
+    """« Je suis complet »: the networks send no new parcels until the associate says otherwise."""
+    shop = current_user.shop
+    declare_full(shop, request.form.get("full") == "1", actor())
+    if not wants_fragment():
+        return redirect(_back(), 303)
+    return render("capacity/index.html", "capacity/_load.html", shop=shop, load=shop_load(shop.id))
+
+
+def _back():
+    """Back to the screen the switch was on (only a path of this site)."""
+    target = request.form.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else url_for("counter.home")

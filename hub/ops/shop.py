@@ -1,0 +1,176 @@
+"""Operations on a shop: « Je suis complet », capacity, opening hours and closures, expected parcels.
+
+Each change to the shop's settings leaves a ShopEvent (who, when, what), so the operator can see who
+declared the shop full and when. Like every operation, these flush and never commit.
+"""
+from ..extensions import db
+from ..models import Closure, OpeningRange, Parcel, ShopEvent, Size
+from ..rules import hours as hours_rules
+from ..rules.dropoff import normalise_tracking_id
+from ..rules.errors import Conflict, DomainError, N_
+
+MIN_CAPACITY = 5
+MAX_CAPACITY = 999
+
+KIND_TITLES = {
+    "full": N_("declared the shop full"),
+    "not_full": N_("can receive parcels again"),
+    "capacity": N_("changed the capacity"),
+    "hours": N_("changed the opening hours"),
+    "closure_added": N_("added a closure"),
+    "closure_removed": N_("removed a closure"),
+}
+
+
+FIELD_TITLES = {
+    "shop": N_("shop"),
+    "network": N_("network"),
+    "tracking_id": N_("tracking ID"),
+    "recipient_name": N_("recipient's name"),
+    "size": N_("size"),
+}
+
+
+class ShopFull(Conflict):
+    message = N_("%(shop)s has said it is full: it cannot receive new parcels for now.")
+
+
+class ShopInactive(Conflict):
+    message = N_("%(shop)s is not active: it cannot receive parcels.")
+
+
+class BadCapacity(DomainError):
+    message = N_("The capacity must be a whole number from %(min)d to %(max)d.")
+
+
+class NetworkNotServed(DomainError):
+    message = N_("%(shop)s does not serve the network %(network)s.")
+
+
+class MissingField(DomainError):
+    message = N_("Fill in the %(field)s.")
+
+
+class BadEmail(DomainError):
+    message = N_("« %(value)s » is not an e-mail address.")
+
+
+class TrackingIdTaken(Conflict):
+    message = N_("Parcel %(tracking_id)s already exists in this network.")
+
+
+def check_can_accept(shop):
+    """Refuse new parcels for a shop that said it is full, or that is not active."""
+    if not shop.active:
+        raise ShopInactive(shop=shop.name)
+    if shop.full:
+        raise ShopFull(shop=shop.name)
+
+
+def note(shop, kind, actor, detail=""):
+    """Keep a change to the shop's settings."""
+    event = ShopEvent(shop_id=shop.id, kind=kind, account_id=actor.account_id, at=actor.now, detail=detail[:300])
+    db.session.add(event)
+    return event
+
+
+def declare_full(shop, full, actor):
+    """« Je suis complet » (or not any more). Saying it twice changes nothing and records nothing."""
+    if shop.full == full:
+        return False
+    shop.full = full
+    note(shop, "full" if full else "not_full", actor)
+    db.session.flush()
+    return True
+
+
+def set_capacity(shop, raw, actor):
+    """How many parcels the shop agreed to hold (at least 5, as the networks require)."""
+    try:
+        capacity = int(str(raw).strip())
+    except ValueError:
+        raise BadCapacity(min=MIN_CAPACITY, max=MAX_CAPACITY) from None
+    if not MIN_CAPACITY <= capacity <= MAX_CAPACITY:
+        raise BadCapacity(min=MIN_CAPACITY, max=MAX_CAPACITY)
+    if capacity != shop.capacity:
+        note(shop, "capacity", actor, f"{shop.capacity} → {capacity}")
+        shop.capacity = capacity
+        db.session.flush()
+    return capacity
+
+
+def set_week(shop, rows, actor):
+    """Replace the weekly opening ranges with the form's rows, once all of them are valid."""
+    week = hours_rules.week_from_rows(rows)
+    shop.ranges = [OpeningRange(weekday=r.weekday, opens=r.opens, closes=r.closes) for r in week]
+    note(shop, "hours", actor, "; ".join(f"{r.weekday}:{hours_rules.hhmm(r.opens)}-{hours_rules.hhmm(r.closes)}"
+                                         for r in week))
+    db.session.flush()
+    return week
+
+
+def add_closure(shop, start, end, reason, actor, today):
+    """A dated exceptional closure. Returns it; ``is_long`` tells whether to suggest a deactivation."""
+    span = hours_rules.check_closure(hours_rules.Span(start, end), _spans(shop), today)
+    closure = Closure(starts_on=span.start, ends_on=span.end, reason=reason.strip()[:200])
+    shop.closures.append(closure)
+    note(shop, "closure_added", actor, f"{hours_rules.dmy(start)} – {hours_rules.dmy(end)}")
+    db.session.flush()
+    return closure
+
+
+def _spans(shop):
+    return [hours_rules.Span(c.starts_on, c.ends_on) for c in shop.closures]
+
+
+def remove_closure(closure, actor):
+    """The shop will open after all on those days."""
+    shop = closure.shop
+    note(shop, "closure_removed", actor, f"{hours_rules.dmy(closure.starts_on)} – {hours_rules.dmy(closure.ends_on)}")
+    shop.closures.remove(closure)
+    db.session.flush()
+
+
+def send_expected(shop, network, actor, *, tracking_id, recipient_name, recipient_email="", size="small",
+                  description="", expected_on=None):
+    """The operator sends a parcel to a shop: it is expected there, unless the shop cannot take it."""
+    check_can_accept(shop)
+    if network not in shop.networks:
+        raise NetworkNotServed(shop=shop.name, network=network.name)
+    parcel = Parcel(network=network, shop=shop, tracking_id=_tracking_id(network, tracking_id),
+                    recipient_name=_required(recipient_name, FIELD_TITLES["recipient_name"]),
+                    recipient_email=_email(recipient_email), size=_size(size),
+                    description=description.strip()[:200], expected_on=expected_on)
+    db.session.add(parcel)
+    db.session.flush()
+    return parcel
+
+
+def _required(value, field):
+    value = (value or "").strip()
+    if not value:
+        raise MissingField(field=field)
+    return value[:120]
+
+
+def _tracking_id(network, raw):
+    tracking_id = normalise_tracking_id(raw)[:64]
+    if not tracking_id:
+        raise MissingField(field=FIELD_TITLES["tracking_id"])
+    if db.session.query(Parcel.id).filter_by(network_id=network.id, tracking_id=tracking_id).first():
+        raise TrackingIdTaken(tracking_id=tracking_id)
+    return tracking_id
+
+
+def _email(raw):
+    value = (raw or "").strip()
+    if value and ("@" not in value or " " in value or len(value) > 200):
+        raise BadEmail(value=value)
+    return value
+
+
+def _size(raw):
+    try:
+        return Size(raw)
+    except ValueError:
+        raise MissingField(field=FIELD_TITLES["size"]) from None

@@ -1,0 +1,63 @@
+"""How customers and carriers see a shop: the public page /points/<id>, and the template helpers behind
+the partials ``shop/_hours.html`` and ``shop/_status.html`` (open now, or when it opens next),
+computed in the shop's own time zone."""
+from babel.dates import format_date
+from flask import Blueprint, abort
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from . import clock
+from .extensions import db
+from .i18n import local_time
+from .models import Shop
+from .queries import opening
+from .rules import deadlines
+from .rules import hours as rules
+from .web import render
+
+bp = Blueprint("shop_page", __name__)
+
+
+@bp.get("/points/<int:shop_id>")
+def show(shop_id):
+    """The shop's public page: address, hours, closures, open now or when it opens. No sign-in."""
+    shop = db.session.get(Shop, shop_id) or abort(404)
+    return render("shop/public.html", "shop/public.html", shop=shop)
+
+
+def _day_label(day, today):
+    """« aujourd'hui », « demain », « lundi », or « lundi 12 mars » beyond a week."""
+    delta = (day - today).days
+    if delta == 0:
+        return _("today")
+    if delta == 1:
+        return _("tomorrow")
+    return format_date(day, "EEEE" if delta < 7 else "EEEE d MMMM", locale=get_locale())
+
+
+def _ranges_text(ranges):
+    return ", ".join(f"{rules.hhmm(r.opens)}–{rules.hhmm(r.closes)}" for r in ranges)
+
+
+@bp.app_template_global()
+def shop_opening(shop):
+    """What the status line of a shop says now: open until when, or when it opens next."""
+    state = opening(shop, clock.now())
+    opens_on = state.opens_at and deadlines.local_date(state.opens_at, shop.timezone)
+    return dict(open=state.open, until=local_time(state.closes_at, shop.timezone),
+                opens_day=opens_on and _day_label(opens_on, state.today),
+                opens_time=local_time(state.opens_at, shop.timezone), today_hours=_ranges_text(state.today_ranges),
+                closed_today=state.closed_today, weekday=state.today.weekday())
+
+
+@bp.app_template_global()
+def shop_week(shop):
+    """[(weekday name, [ranges])], Monday first."""
+    return [(_(name), [r for r in shop.ranges if r.weekday == day]) for day, name in enumerate(rules.WEEKDAYS)]
+
+
+@bp.app_template_global()
+def shop_closures(shop, limit=10):
+    """The shop's closures that are not over yet, soonest first."""
+    today = deadlines.local_date(clock.now(), shop.timezone)
+    return [c for c in shop.closures if c.ends_on >= today][:limit]
