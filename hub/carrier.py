@@ -15,7 +15,7 @@ from .extensions import db
 from .models import Parcel, Shop, Visit
 from .ops import dropoff as ops
 from .ops import returns
-from .queries import is_open, next_opening, shop_load, shops_of_network
+from .queries import is_open, shop_load, shops_of_network
 from .rules.errors import DomainError
 from .rules.parcels import State
 from .web import actor, carrier_required, explain, render
@@ -38,11 +38,7 @@ def home(error=None):
     """Today's shops: address, open now or when it opens, parcels expected there."""
     now = clock.now()
     expected = _expected_counts(current_user.network_id)
-    shops = [
-        {"shop": shop, "expected": expected.get(shop.id, 0), "open": is_open(shop, now),
-         "opens_at": next_opening(shop, now)}
-        for shop in shops_of_network(current_user.network_id)
-    ]
+    shops = [{"shop": shop, "expected": expected.get(shop.id, 0)} for shop in shops_of_network(current_user.network_id)]
     shops.sort(key=lambda s: (-s["expected"], s["shop"].name))
     return render("carrier/home.html", "carrier/_home.html", shops=shops, now=now, error=error,
                   status=422 if error else 200)

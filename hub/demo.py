@@ -9,6 +9,7 @@ from .extensions import db
 from .models import Account, Network, OpeningRange, Parcel, Pickup, Role, Shop, Size
 from .ops import Actor, record
 from .rules import codes, deadlines
+from .rules.dropoff import shelf_letter
 from .rules.parcels import COLLECTABLE, Action
 
 DEMO_PASSWORD = "demo1234"
@@ -106,7 +107,7 @@ def create(now):
             continue
         record(parcel, Action.RECEIVE, Actor(associate.id, None, now, dropped))
         parcel.dropped_at = dropped
-        parcel.shelf_place = f"{'ABCDEFG'[deadlines.pickup_deadline(dropped, shop.timezone).weekday()]}-{n:02d}"
+        parcel.shelf_place = f"{shelf_letter(deadlines.last_pickup_day(dropped, shop.timezone))}-{n:02d}"
         if who not in pickups:
             pickups[who] = _pickup(shop, CUSTOMERS[who], taken, dropped)
         parcel.pickup = pickups[who]

@@ -1,0 +1,118 @@
+"""Scanning like a real counter: the camera (Chromium's fake camera fed with labels we make), a
+keyboard-wedge scanner, the camera refused, and a decoder that loads only when the camera opens."""
+import re
+import sqlite3
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import launch_options, login
+from .labels import code128_label, frame_of, qr_label, write_y4m
+
+DECODER = re.compile(r"barcode-detector|zxing")
+
+
+def pickup_of(server, customer):
+    """The notice token and the tracking IDs waiting under a demo customer's pickup."""
+    db = server.env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT pickups.token, parcels.tracking_id FROM pickups JOIN parcels ON parcels.pickup_id = pickups.id "
+            "WHERE pickups.customer_name = ? AND pickups.active AND parcels.state = 'at_store' "
+            "ORDER BY parcels.tracking_id", (customer,)).fetchall()
+    return rows[0][0], [r[1] for r in rows]
+
+
+@pytest.fixture
+def camera_browser(playwright_instance, tmp_path):
+    """``camera_browser(scenes)``: a Chromium whose camera films ``scenes`` (a video made here) in a loop."""
+    browsers = []
+
+    def launch(scenes):
+        video = write_y4m(tmp_path / "camera.y4m", scenes)
+        options = launch_options()
+        options["args"] += ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                            f"--use-file-for-fake-video-capture={video}"]
+        browser = playwright_instance.chromium.launch(**options)
+        browsers.append(browser)
+        return browser
+
+    yield launch
+    for browser in browsers:
+        browser.close()
+
+
+def phone(browser, server):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 740}, is_mobile=True,
+                                  has_touch=True, permissions=["camera"])
+    context.set_default_timeout(20_000)
+    return context.new_page()
+
+
+def test_a_customer_pickup_is_done_with_the_camera_alone(live_server, camera_browser):
+    token, parcels = pickup_of(live_server, "Camille Martin")
+    assert len(parcels) == 2
+    scenes = [frame_of(qr_label(token))] + [frame_of(code128_label(t), angle=4) for t in parcels]
+    page = login(phone(camera_browser(scenes), live_server), live_server, "associe")
+    page.get_by_role("link", name="Collecte du client").click()
+    page.get_by_role("button", name="Scanner avec la caméra").click()
+    expect(page.get_by_role("dialog", name="Caméra")).to_be_visible()
+    for tracking_id in parcels:
+        expect(page.locator(f"#pickup li:has-text('{tracking_id}')")).to_contain_text("remis", timeout=30_000)
+    page.get_by_role("button", name="Saisir à la main").click()
+    expect(page.get_by_role("dialog", name="Caméra")).to_have_count(0)
+    assert page.evaluate("document.documentElement.dataset.lastFeedback") in ("ok", "refused")
+    page.locator("#pickup-done").click()
+    expect(page.get_by_text("Camille Martin")).to_be_visible()
+
+
+def test_the_camera_is_released_when_its_view_closes(live_server, camera_browser):
+    page = login(phone(camera_browser([frame_of(code128_label("XX000000FR"))]), live_server), live_server, "associe")
+    page.get_by_role("link", name="Collecte du client").click()
+    page.get_by_role("button", name="Scanner avec la caméra").click()
+    expect(page.locator(".camera video")).to_be_visible()
+    page.wait_for_function("document.querySelector('.camera video').srcObject !== null")
+    page.evaluate("window.__track = document.querySelector('.camera video').srcObject.getVideoTracks()[0]")
+    page.get_by_role("button", name="Saisir à la main").click()
+    assert page.evaluate("window.__track.readyState") == "ended"
+    expect(page.locator("[data-scan-field]")).to_be_focused()
+
+
+def test_without_a_camera_the_associate_gets_a_french_message_and_types_instead(live_server, new_context):
+    page = login(new_context().new_page(), live_server, "associe")
+    page.get_by_role("link", name="Collecte du client").click()
+    page.get_by_role("button", name="Scanner avec la caméra").click()
+    expect(page.get_by_role("alert")).to_contain_text(re.compile("Aucune caméra|La caméra n'est pas autorisée"))
+    page.get_by_role("button", name="Saisir à la main").click()
+    expect(page.locator("[data-scan-field]")).to_be_focused()
+
+
+def test_pages_without_the_camera_download_no_decoder(live_server, new_context):
+    page = new_context().new_page()
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    login(page, live_server, "associe")
+    page.get_by_role("link", name="Collecte du client").click()
+    page.get_by_role("link", name="Accueil").count()  # the page has settled
+    page.goto(live_server.url + "/livraison/")
+    assert fetched and not [url for url in fetched if DECODER.search(url)]
+
+
+def test_a_wedge_burst_is_caught_even_when_the_focus_is_elsewhere(live_server, new_context):
+    _, parcels = pickup_of(live_server, "Camille Martin")
+    page = login(new_context(phone=False).new_page(), live_server, "associe")
+    page.get_by_role("link", name="Collecte du client").click()
+    page.locator("h1").click()  # the focus leaves the scan field
+    page.keyboard.type(parcels[0], delay=5)
+    page.keyboard.press("Enter")
+    # The start screen expects a notice: a parcel label gets its own message, proof the burst was read.
+    expect(page.get_by_role("alert")).to_contain_text("étiquette de colis")
+
+
+def test_a_person_typing_slowly_elsewhere_keeps_their_keys(live_server, new_context):
+    page = login(new_context(phone=False).new_page(), live_server, "associe")
+    page.get_by_role("link", name="Collecte du client").click()
+    page.get_by_text("Entrer le code", exact=True).click()
+    field = page.get_by_label("Code de retrait (6 chiffres)")
+    field.press_sequentially("123", delay=120)
+    expect(field).to_have_value("123")
