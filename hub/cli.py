@@ -40,7 +40,7 @@ def expire_command():
 def logins_command():
     """Print the demo logins."""
     for username, role in demo.DEMO_LOGINS:
-        click.echo(f"  {role:<10} {username} / {demo.DEMO_PASSWORD}")
+        click.echo(f"  {username:<9} / {demo.DEMO_PASSWORD}   {role}")
 
 
 @bp.cli.group("translate")

@@ -13,7 +13,7 @@ from .rules.dropoff import shelf_letter
 from .rules.parcels import COLLECTABLE, Action
 
 DEMO_PASSWORD = "demo1234"
-DEMO_LOGINS = (("associe", "associate"), ("livreur", "carrier"), ("admin", "operator"))
+DEMO_LOGINS = (("associe", "associate"), ("associe2", "associate of another shop"), ("livreur", "carrier"), ("admin", "operator"))
 
 # Tuesday to Saturday 9:00–12:30 and 14:00–19:00, Monday afternoon only.
 HOURS = [(0, time(14), time(19))] + [
