@@ -27,10 +27,14 @@ class Actor:
         return self.occurred_at or self.now
 
 
-def record(parcel, action, actor, note="", visit=None):
-    """Move ``parcel`` by ``action`` and keep the event. A repeat records nothing."""
+def record(parcel, action, actor, note="", visit=None, keep_repeat=False):
+    """Move ``parcel`` by ``action`` and keep the event.
+
+    A repeat (the parcel is already where the action leads) records nothing, unless ``keep_repeat``:
+    some repeats are news (a customer refusing a parcel already staged for return frees their code).
+    """
     move = rules.move(parcel.state, action)
-    if move.repeat:
+    if move.repeat and not keep_repeat:
         return move
     db.session.add(
         ParcelEvent(

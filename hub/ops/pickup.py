@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Parcel, ParcelEvent, Pickup, PickupCodeFailure
+from ..models import Parcel, Pickup, PickupCodeFailure
 from ..rules import pickup as rules
 from ..rules.dropoff import normalise_tracking_id
 from ..rules.errors import DomainError, N_, WrongCode
@@ -124,19 +124,11 @@ def reject(parcel, actor):
 
 
 def _note_refusal(parcel, actor):
-    """A parcel already staged for return stays so; the customer's refusal is still kept as an event.
-
-    record() keeps nothing for a repeat, but this refusal is news: it frees the customer's code. The event
-    goes from to_return to to_return, so replaying the log still gives the parcel's state.
-    """
+    """A parcel already staged for return stays so; the customer's refusal is still kept as an event,
+    from to_return to to_return, so replaying the log still gives the parcel's state."""
     last = parcel.events[-1] if parcel.events else None
     if last is None or last.action != Action.REJECT:
-        db.session.add(ParcelEvent(
-            parcel=parcel, action=Action.REJECT, from_state=parcel.state, to_state=parcel.state,
-            account_id=actor.account_id, device_id=actor.device_id, command_id=actor.command_id,
-            occurred_at=actor.when, recorded_at=actor.now, offline=actor.offline,
-        ))
-        db.session.flush()
+        record(parcel, Action.REJECT, actor, keep_repeat=True)
     return None
 
 
