@@ -114,7 +114,7 @@ def resend_notice(pickup_id):
     """Customer service sends the pickup notice again, with the same code; the outbox keeps the record."""
     pickup = db.session.get(Pickup, pickup_id) or abort(404)
     try:
-        pickup_ops.resend_notice(pickup, clock.now())
+        pickup_ops.resend_notice(pickup, actor())
     except DomainError as err:
         return render("admin/_pickup.html", "admin/_pickup.html", status=err.status, error=explain(err),
                       **_pickup_context(pickup))

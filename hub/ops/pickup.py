@@ -15,6 +15,7 @@ from ..rules.dropoff import normalise_tracking_id
 from ..rules.errors import DomainError, N_, WrongCode
 from ..rules.parcels import Action, State
 from . import notices, record
+from . import shop as shop_ops
 
 MAX_ENTRY = 200  # longer than any code, token or label: cut before it reaches the database
 
@@ -179,8 +180,10 @@ def finish(pickup, opened_at):
     return summary
 
 
-def resend_notice(pickup, now):
-    """Customer service sends the notice again, with the same code; the outbox keeps the record."""
+def resend_notice(pickup, actor):
+    """Customer service sends the notice again, with the same code; the outbox keeps the message and the
+    shop's log says who resent it and when."""
     if not pickup.active:
         raise NothingWaiting()
-    return notices.notice_resent(pickup, now)
+    shop_ops.note(pickup.shop, "notice_resent", actor, detail=pickup.customer_name)
+    return notices.notice_resent(pickup, actor.now)

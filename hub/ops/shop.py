@@ -19,6 +19,7 @@ KIND_TITLES = {
     "hours": N_("changed the opening hours"),
     "closure_added": N_("added a closure"),
     "closure_removed": N_("removed a closure"),
+    "notice_resent": N_("sent a pickup notice again"),
 }
 
 

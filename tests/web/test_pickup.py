@@ -513,6 +513,11 @@ def test_the_operator_resends_the_notice_with_the_same_code_recorded_in_the_outb
         assert message.recipient == "camille.martin@example.fr"
     assert count(app, OutboxMessage) == before + 1
     assert pickup_of(app, "Camille Martin")["code"] == camille["code"]
+    with app.app_context():
+        from hub.models import Account, ShopEvent
+        event = db.session.scalars(select(ShopEvent).where(ShopEvent.kind == "notice_resent")).one()
+        assert event.detail == "Camille Martin"
+        assert db.session.get(Account, event.account_id).username == "admin"
 
 
 def test_a_finished_pickups_notice_is_not_resent(app, browser, demo_data):
