@@ -18,7 +18,7 @@ from .ops import returns
 from .queries import is_open, shop_load, shops_of_network
 from .rules.errors import DomainError
 from .rules.parcels import State
-from .web import actor, carrier_required, explain, render
+from .web import actor, carrier_required, explain, offline_replay, render
 
 bp = Blueprint("carrier", __name__, url_prefix="/livreur")
 
@@ -71,7 +71,7 @@ def _my_visit_or_404(visit_id):
     visit = db.session.get(Visit, visit_id)
     if visit is None or visit.account_id != current_user.id:
         abort(404)
-    return visit
+    return ops.settle(visit, clock.now())
 
 
 @bp.get("/points/<int:shop_id>")
@@ -84,7 +84,10 @@ def shop(shop_id):
 
 
 def _scanned_at(now):
-    """When the carrier read the code: the device's stamp (ms since epoch), else now."""
+    """When the carrier read the code. Online that is now: a code must be fresh. Only a visit opened
+    from the offline queue is checked against the device's stamp (ms since epoch), and is marked offline."""
+    if not offline_replay():
+        return now
     try:
         return datetime.fromtimestamp(int(request.form["scanned_at"]) / 1000, timezone.utc)
     except (KeyError, ValueError, OverflowError, OSError):

@@ -44,7 +44,7 @@ def payload_digest():
 
 
 def _stored_response(stored, digest):
-    if stored.payload_digest != digest:
+    if stored.account_id != _account_id() or stored.payload_digest != digest:
         refuse(422, _("This command id was already used for another request."))
     if stored.status is None:
         refuse(409, _("This request is still being processed. Try again in a moment."))
@@ -56,6 +56,11 @@ def _stored_response(stored, digest):
     return response
 
 
+def _account_id():
+    ident = current_user.get_id()
+    return int(ident) if ident else None
+
+
 def _claim(key, digest):
     """Insert the command row, or return the stored one. Retries a write lock briefly."""
     for attempt in range(ATTEMPTS):
@@ -64,7 +69,7 @@ def _claim(key, digest):
             return stored, None
         claim = Command(
             id=key,
-            account_id=current_user.get_id() and int(current_user.get_id()),
+            account_id=_account_id(),
             endpoint=request.endpoint or "",
             payload_digest=digest,
             created_at=clock.now(),

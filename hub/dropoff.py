@@ -52,11 +52,12 @@ def code(network_id):
 
 def _latest_visit(shop, now):
     """The open drop-off at the shop, else the one that ended in the last minutes (its summary)."""
-    return db.session.scalar(
+    visit = db.session.scalar(
         select(Visit).where(Visit.shop_id == shop.id, Visit.kind == "dropoff", Visit.mode == "carrier",
                             (Visit.closed_at.is_(None)) | (Visit.closed_at > now - SUMMARY_SHOWN_FOR))
         .order_by(Visit.closed_at.is_not(None), Visit.opened_at.desc())
     )
+    return visit and ops.settle(visit, now)
 
 
 def _follow_context(shop, now, visit=None):

@@ -196,6 +196,7 @@ class Visit(db.Model):
     device_id: Mapped[Optional[str]] = mapped_column(sa.String(36))
     code_scanned_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_scan_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     shop: Mapped[Shop] = relationship()
     network: Mapped[Network] = relationship()
@@ -204,6 +205,10 @@ class Visit(db.Model):
     @property
     def open(self):
         return self.closed_at is None
+
+    @property
+    def last_activity(self):
+        return self.last_scan_at or self.opened_at
 
 
 class Parcel(db.Model):

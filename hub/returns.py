@@ -16,16 +16,17 @@ from .web import actor, associate_required, explain, in_my_shop_or_404, render
 bp = Blueprint("returns", __name__, url_prefix="/retours")
 
 
-def _current_visit(shop):
-    return db.session.scalar(
+def _current_visit(shop, now):
+    visit = db.session.scalar(
         select(Visit).where(Visit.shop_id == shop.id, Visit.kind == "return", Visit.closed_at.is_(None))
         .order_by(Visit.opened_at.desc())
     )
+    return visit if visit is None or dropoff_ops.settle(visit, now).open else None
 
 
 def _start_context(shop):
     now = clock.now()
-    visit = _current_visit(shop)
+    visit = _current_visit(shop, now)
     return dict(shop=shop, waiting=ops.waiting_scan(shop), deadline=ops.scan_deadline(shop),
                 to_hand=ops.to_hand_over(shop), too_long=ops.waiting_too_long(shop, now), visit=visit,
                 taken=[p for p in dropoff_ops.visit_parcels(visit) if p.state == State.RETURNED] if visit else [],

@@ -72,10 +72,16 @@ def in_my_shop_or_404(model, ident):
     return obj
 
 
+def offline_replay():
+    """True when the device's offline queue sends this request again (then, and only then, the
+    device's own clock says when the action happened)."""
+    return request.headers.get("X-Offline-Replay") == "1"
+
+
 def _device_time(now):
-    """When the device says the action happened (offline replays), bounded to be believable."""
+    """When the device says the action happened (offline replays only), bounded to be believable."""
     raw = request.headers.get("X-Occurred-At")
-    if not raw:
+    if not raw or not offline_replay():
         return None
     try:
         stamp = datetime.fromisoformat(raw.replace("Z", "+00:00"))
@@ -96,7 +102,7 @@ def actor():
         device_id=g.get("device_id"),
         now=now,
         occurred_at=_device_time(now),
-        offline=request.headers.get("X-Offline-Replay") == "1",
+        offline=offline_replay(),
         command_id=g.get("command_id"),
     )
 

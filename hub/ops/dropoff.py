@@ -46,10 +46,23 @@ def find_parcel(network_id, tracking_id):
     )
 
 
+def settle(visit, now):
+    """A carrier's visit with no scan for a while is over: the carrier has left the counter."""
+    if visit.mode == "carrier" and visit.closed_at is None and rules.visit_timed_out(visit.last_activity, now):
+        visit.closed_at = visit.last_activity + rules.VISIT_IDLE_LIMIT
+    return visit
+
+
+def ensure_open(visit, actor):
+    """Refuse any scan into a finished (or abandoned) visit; note the activity of a live one."""
+    if settle(visit, actor.now).closed_at is not None:
+        raise rules.VisitClosed()
+    visit.last_scan_at = actor.now
+
+
 def scan_in(visit, tracking_id, actor):
     """A label scanned during the visit: receive it, or say why not. Returns (parcel, outcome)."""
-    if not visit.open:
-        raise rules.VisitClosed()
+    ensure_open(visit, actor)
     parcel = find_parcel(visit.network_id, tracking_id)
     label = parcel and rules.Label(parcel.tracking_id, parcel.shop_id, parcel.shop.name, parcel.state)
     outcome = rules.judge_scan(label, rules.normalise_tracking_id(tracking_id) or tracking_id, visit.shop_id)
@@ -94,11 +107,17 @@ def join_pickup(parcel, now):
 
 
 def refuse_damaged(visit, parcel, actor):
-    """« Refuser — colis endommagé »: it stays with the carrier and the customer is refunded."""
-    if not visit.open:
-        raise rules.VisitClosed()
+    """« Refuser — colis endommagé »: it stays with the carrier and the customer is refunded.
+
+    Only during a drop-off, and only a parcel still expected or received by this very visit.
+    """
+    if visit.kind != "dropoff":
+        raise rules.NotThisVisitsParcel(tracking_id=parcel.tracking_id)
+    ensure_open(visit, actor)
     if parcel.shop_id != visit.shop_id or parcel.network_id != visit.network_id:
         raise rules.ParcelForAnotherShop(tracking_id=parcel.tracking_id, shop=parcel.shop.name)
+    if not rules.may_refuse(parcel.state, _received_in(visit, parcel)):
+        raise rules.NotThisVisitsParcel(tracking_id=parcel.tracking_id)
     move = record(parcel, Action.REFUSE_DAMAGED, actor, visit=visit)
     if move.repeat:
         return move
@@ -106,6 +125,14 @@ def refuse_damaged(visit, parcel, actor):
     close_pickup_if_done(pickup)
     notices.refund_notice(parcel, actor.now)
     return move
+
+
+def _received_in(visit, parcel):
+    return db.session.scalar(
+        select(func.count()).select_from(ParcelEvent)
+        .where(ParcelEvent.parcel_id == parcel.id, ParcelEvent.visit_id == visit.id,
+               ParcelEvent.action == Action.RECEIVE)
+    ) > 0
 
 
 def finish_visit(visit, actor):

@@ -9,9 +9,10 @@ from ..models import Parcel, ParcelEvent
 from ..queries import shop_hours
 from ..rules import deadlines
 from ..rules import returns as rules
-from ..rules.dropoff import VisitClosed, normalise_tracking_id
+from ..rules.dropoff import normalise_tracking_id
 from ..rules.parcels import Action, State
 from . import Actor, close_pickup_if_done, record
+from .dropoff import ensure_open
 
 
 def expire_due(shop, now):
@@ -100,8 +101,7 @@ def hand_to_carrier(visit, tracking_id, actor):
     """The carrier takes a staged parcel: it leaves the shop's inventory for good."""
     if visit.kind != "return":
         raise rules.WrongVisit()
-    if not visit.open:
-        raise VisitClosed()
+    ensure_open(visit, actor)
     parcel = _in_shop(visit.shop, tracking_id)
     if parcel.network_id != visit.network_id or parcel.state not in (State.TO_RETURN, State.RETURNED):
         raise rules.NothingToReturn(tracking_id=parcel.tracking_id, state=parcel.state.title)

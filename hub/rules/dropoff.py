@@ -5,6 +5,7 @@ pickup day (A = Monday … G = Sunday), the number the next free slot under that
 carrier comes for returns, the parcels due back together sit together.
 """
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import Enum
 from typing import Optional
 
@@ -33,6 +34,27 @@ class ParcelNotExpected(Conflict):
 
 class VisitClosed(Conflict):
     message = N_("This delivery is finished. Start a new one to scan more parcels.")
+
+
+class NotThisVisitsParcel(Conflict):
+    message = N_("Parcel %(tracking_id)s was not received during this delivery: it cannot be refused now.")
+
+
+# A visit nobody scans in for this long is over: the carrier has left the counter.
+VISIT_IDLE_LIMIT = timedelta(minutes=45)
+
+
+def visit_timed_out(last_activity, now):
+    """True when a visit has seen no scan for VISIT_IDLE_LIMIT."""
+    return now - last_activity >= VISIT_IDLE_LIMIT
+
+
+def may_refuse(state, received_in_this_visit):
+    """« Refuser — colis endommagé »: an expected parcel, or one this very visit received; never a
+    parcel that was already on the shelf."""
+    if state == State.EXPECTED:
+        return True
+    return state in (State.AT_STORE, State.REFUSED_AT_DROPOFF) and received_in_this_visit
 
 
 @dataclass(frozen=True)

@@ -98,8 +98,12 @@ def test_a_stale_code_is_refused_as_expired(app, carrier, shop, clock):
 def test_a_code_read_offline_is_checked_against_the_time_it_was_read(app, carrier, shop, clock):
     read_at = clock.now() - timedelta(hours=3)
     code = codes.shop_code(shop.totp_secret, read_at)
-    response = open_visit(carrier, shop, code, scanned_at=str(int(read_at.timestamp() * 1000)))
-    assert response.status_code == 303
+    stamp = str(int(read_at.timestamp() * 1000))
+    online = open_visit(carrier, shop, code, scanned_at=stamp)
+    assert online.status_code == 422  # online, a code must be the current one, whatever the device says
+    replayed = carrier.post(f"/livreur/points/{shop.id}/visites", {"code": code, "kind": "dropoff", "scanned_at": stamp},
+                            htmx=False, headers={"X-Offline-Replay": "1"})
+    assert replayed.status_code == 303
 
 
 def test_another_shops_code_does_not_open_this_shop(app, carrier, shop, clock):
@@ -279,3 +283,33 @@ class TestOtherCarrier:
         assert associate.get("/aide/").status_code == 200
         associate.post(intake + "/terminer")
         assert associate.get("/livraison/").status_code == 200
+
+
+def test_a_parcel_already_on_the_shelf_cannot_be_refused_by_a_carrier(app, carrier, visit):
+    on_shelf = parcel(app, "CE100003FR")  # dropped off days ago, waiting for its customer
+    response = carrier.post(f"/livreur/visites/{visit}/colis/{on_shelf.id}/refuser")
+    assert response.status_code == 409
+    assert parcel(app, "CE100003FR").state == State.AT_STORE
+
+
+def test_nothing_can_be_refused_during_a_return_visit(app, carrier, shop, clock):
+    response = open_visit(carrier, shop, current_code(app, shop, clock), kind="return")
+    returns_visit = response.headers["Location"]
+    expected = parcel(app, EXPECTED[0])
+    assert carrier.post(f"{returns_visit}/colis/{expected.id}/refuser").status_code == 409
+    assert parcel(app, EXPECTED[0]).state == State.EXPECTED
+
+
+def test_a_visit_left_idle_is_over(app, carrier, visit, clock):
+    clock.advance(timedelta(minutes=46))
+    response = scan(carrier, visit, EXPECTED[0])
+    assert response.status_code == 409 and "Cette livraison est terminée" in text(response)
+    assert parcel(app, EXPECTED[0]).state == State.EXPECTED
+
+
+def test_a_command_id_of_another_account_is_refused(app, carrier, browser, visit, make_account, shop):
+    scan(carrier, visit, EXPECTED[0], key="mine")
+    make_account("livreur4", role=Role.CARRIER, network_id=shop.network_id)
+    other = browser().login("livreur4")
+    response = scan(other, visit, EXPECTED[0], key="mine")
+    assert response.status_code == 422 and "Idempotent-Replayed" not in response.headers

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 03:06:20.761552
+Create Date: 2026-11-26 03:51:00.740705
 
 """
 from alembic import op
@@ -211,6 +211,7 @@ def upgrade():
     sa.Column('device_id', sa.String(length=36), nullable=True),
     sa.Column('code_scanned_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_scan_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
     sa.ForeignKeyConstraint(['network_id'], ['networks.id'], ),
