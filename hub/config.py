@@ -30,6 +30,8 @@ class Config:
     DEMO_DATA = False
     MOVABLE_CLOCK = False  # only the testing configuration may move the server's clock
     SUPPORT_PHONE = os.environ.get("SUPPORT_PHONE", "01 23 45 67 89")
+    # How many proxies stand in front of the app (1 behind a platform router); 0 serves directly.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
 
 class DevelopmentConfig(Config):

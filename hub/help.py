@@ -53,7 +53,8 @@ def contact():
 
 
 @bp.post("/assistance")
-@limiter.limit("5 per hour", key_func=lambda: "callback:" + (request.remote_addr or ""))
+@limiter.limit("5 per hour", key_func=lambda: "callback:" + (request.remote_addr or ""),
+               deduct_when=lambda response: response.status_code < 400)  # a mistyped number costs nothing
 @command
 def call_me():
     """« Appelez-moi maintenant »: record the call-back request."""

@@ -144,11 +144,19 @@ def test_call_back_requests_are_rate_limited(browser, demo_data, requests_made):
     assert len(requests_made()) == 5
 
 
-def test_the_rate_limit_also_counts_refused_numbers(browser, demo_data, requests_made):
+def test_a_mistyped_number_does_not_count_against_the_limit(browser, demo_data, requests_made):
     anonymous = browser()
     for _ in range(5):
         assert ask(anonymous, phone="123").status_code == 422
-    assert ask(anonymous).status_code == 429 and requests_made() == []
+    assert ask(anonymous).status_code == 200 and len(requests_made()) == 1
+
+
+def test_the_limit_page_says_how_long_to_wait(browser, demo_data):
+    anonymous = browser()
+    for _ in range(5):
+        ask(anonymous)
+    refused = ask(anonymous)
+    assert refused.status_code == 429 and "Attendez jusqu'à 60 minutes" in text(refused)
 
 
 # --- The associate sees their requests' status ------------------------------------------------------
