@@ -42,18 +42,19 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MICROSECOND = timedelta(microseconds=1)
 
 
-def ticket_for(pickup, now):
+def ticket_for(pickup, now, offline=False):
     # To the microsecond: a turn opened right after another must not claim the other's events.
-    return _signer().dumps([pickup.id, (now - EPOCH) // MICROSECOND])
+    # A ticket synced to a device for offline use says so: it lives as long as a queued scan may wait.
+    return _signer().dumps([pickup.id, (now - EPOCH) // MICROSECOND] + ([1] if offline else []))
 
 
 def _load_turn(ticket, when):
     try:
-        pickup_id, stamp = _signer().loads(ticket)
+        pickup_id, stamp, *offline = _signer().loads(ticket)
     except (BadSignature, ValueError, TypeError):
         abort(404)
     turn = Turn(ticket, in_my_shop_or_404(Pickup, pickup_id), EPOCH + stamp * MICROSECOND)
-    if rules.turn_expired(turn.opened_at, when):
+    if rules.turn_expired(turn.opened_at, when, rules.OFFLINE_TURN_LIFETIME if offline else rules.TURN_LIFETIME):
         raise rules.TurnExpired()
     return turn
 
@@ -159,7 +160,7 @@ def scan(turn):
 def _act(turn, parcel_id, operation, done):
     parcel = _parcel_of(turn.pickup, parcel_id)
     try:
-        operation(parcel, actor())
+        ops.option(parcel, turn.opened_at, operation, actor())
     except DomainError as err:
         return _screen(turn, error=explain(err), status=err.status, open_parcel=parcel.id)
     return _after(turn, _(done, tracking_id=parcel.tracking_id))

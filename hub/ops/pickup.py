@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import Parcel, Pickup, PickupCodeFailure
 from ..rules import pickup as rules
 from ..rules.dropoff import normalise_tracking_id
-from ..rules.errors import DomainError, N_, WrongCode
+from ..rules.errors import Conflict, DomainError, N_, WrongCode
 from ..rules.parcels import Action, State
 from . import notices, record
 from . import shop as shop_ops
@@ -110,6 +110,17 @@ def hand_over(pickup, entry, actor):
         rules.judge_label(owner and rules.LabelOwner(*owner), tracking_id, pickup.shop_id, pickup.id)
         raise rules.NotThisCustomersParcel(tracking_id=tracking_id)
     return parcel, record(parcel, Action.HAND_TO_CUSTOMER, actor)
+
+
+class AlreadyDealtWith(Conflict):
+    message = N_("%(tracking_id)s was already dealt with for this customer. Scan its label to hand it over after all.")
+
+
+def option(parcel, opened_at, operation, actor):
+    """A parcel's option (« Impossible à trouver », « Rejeter ») in a turn: only on a parcel still waiting."""
+    if not rules.handleable(_handling(parcel, opened_at)):
+        raise AlreadyDealtWith(tracking_id=parcel.tracking_id)
+    return operation(parcel, actor)
 
 
 def mark_not_found(parcel, actor):

@@ -26,6 +26,7 @@ from datetime import timedelta
 from enum import Enum
 from typing import Optional
 
+from .codes import MAX_SCAN_DELAY
 from .errors import DomainError, N_
 from .parcels import COLLECTABLE, Action, State
 
@@ -37,6 +38,8 @@ WARN_WHEN_LEFT = 3
 CODE_LENGTH = 6
 # A pickup screen opened with the code serves one customer's turn; after this, open it again with the code.
 TURN_LIFETIME = timedelta(hours=4)
+# A pickup screen synced to a device for offline use: its scans may wait as long as a queued scan may.
+OFFLINE_TURN_LIFETIME = MAX_SCAN_DELAY + TURN_LIFETIME
 
 
 class Outcome(str, Enum):
@@ -94,8 +97,12 @@ def outcome(h: Handling):
 
 
 def handleable(h: Handling):
-    """True when the associate may still hand the parcel over, reject it or mark it not found."""
-    return h.state in COLLECTABLE
+    """True when the associate may still hand the parcel over, reject it or mark it not found.
+
+    A parcel this turn already dealt with offers no options (a tap on « Impossible à trouver » must not
+    undo a rejection); a customer who changes their mind still gets it by a scan of its label.
+    """
+    return h.state in COLLECTABLE and outcome(h) == Outcome.WAITING
 
 
 def holds_code(h: Handling):
@@ -143,9 +150,9 @@ def looks_like_code(entry):
     return len(entry) == CODE_LENGTH and entry.isdigit()
 
 
-def turn_expired(opened_at, when):
+def turn_expired(opened_at, when, lifetime=TURN_LIFETIME):
     """True when a pickup screen opened at ``opened_at`` may no longer act at ``when``."""
-    return when - opened_at > TURN_LIFETIME
+    return when - opened_at > lifetime
 
 
 def _lock(failures, limit, now):

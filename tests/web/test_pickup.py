@@ -370,6 +370,16 @@ def test_rejecting_a_parcel_already_staged_for_return_is_kept_and_frees_the_code
     assert not pickup_of(app, "Lucas Robert")["active"]
 
 
+def test_a_rejected_parcel_cannot_then_be_marked_not_found_in_the_same_turn(app, associate):
+    screen = open_turn(associate, pickup_of(app, "Camille Martin")["code"])
+    rejected = associate.post(f"{screen}/colis/{parcel_id(app, 'CE100002FR')}/rejeter", headers=FR)
+    card = text(rejected).split(f'id="parcel-{parcel_id(app, "CE100002FR")}"', 1)[1].split("</li>", 1)[0]
+    assert "rejeté" in card and "Impossible à trouver" not in card
+    response = associate.post(f"{screen}/colis/{parcel_id(app, 'CE100002FR')}/introuvable", headers=FR)
+    assert response.status_code == 409 and "déjà été traité" in text(response)
+    assert state_of(app, "CE100002FR") == State.TO_RETURN
+
+
 def test_the_options_act_only_on_this_pickups_parcels(app, associate):
     screen = open_turn(associate, pickup_of(app, "Camille Martin")["code"])
     response = associate.post(f"{screen}/colis/{parcel_id(app, 'CE100003FR')}/rejeter", headers=FR)
