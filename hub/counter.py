@@ -5,7 +5,7 @@ from flask_login import current_user
 from .commands import command
 from .models import Parcel, Pickup
 from . import clock
-from .ops import find_again
+from .ops.dropoff import find_again
 from .ops.blocking import pending_tasks
 from .ops.returns import waiting_too_long
 from .queries import counts_by_state, shop_load

@@ -1,6 +1,6 @@
 """What every view shares: page-or-fragment rendering, errors in the user's language, scoping."""
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import wraps
 
 from types import SimpleNamespace
@@ -13,7 +13,9 @@ from flask_login import current_user, login_required
 from . import clock
 from .extensions import db
 from .models import Role
+from .i18n import local_date
 from .ops import Actor
+from .rules.errors import Msgid
 
 MAX_DEVICE_DELAY = timedelta(days=7)
 
@@ -36,11 +38,19 @@ def refuse(status, message):
     abort(make_response(render_template("error.html", error=error, message=message), status))
 
 
+def _shown(value):
+    """A parameter of an error message as the user reads it: message ids translated, dates the local way,
+    anything else (names, tracking IDs the user typed) as it is."""
+    if isinstance(value, Msgid) and value:  # "" is gettext's key for the catalogue header
+        return _(value)
+    if isinstance(value, date):
+        return local_date(value)
+    return value
+
+
 def explain(error):
     """A domain error's message in the user's language."""
-    # An empty string is gettext's key for the catalogue header: never look it up.
-    params = {k: _(v) if isinstance(v, str) and v else v for k, v in error.params.items()}
-    return _(error.message, **params)
+    return _(error.message, **{k: _shown(v) for k, v in error.params.items()})
 
 
 def role_required(*roles):

@@ -62,8 +62,3 @@ def close_pickup_if_done(pickup):
     """A pickup with nothing left to collect frees its code."""
     if pickup is not None and pickup.active:
         pickup.active = any(p.state in rules.COLLECTABLE for p in pickup.parcels)
-
-
-def find_again(parcel, actor):
-    """A parcel marked not found (or missing) is back on the shelf."""
-    return record(parcel, Action.FOUND_AGAIN, actor)

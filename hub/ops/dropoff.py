@@ -106,6 +106,27 @@ def join_pickup(parcel, now):
     return pickup
 
 
+def reopen_pickup(pickup, parcel, now):
+    """A parcel waiting again under a pickup that had ended: the code comes back (a new one if another
+    customer has it now) and the customer is told."""
+    if pickup.active:
+        return pickup
+    taken = set(db.session.scalars(select(Pickup.code).where(Pickup.shop_id == pickup.shop_id, Pickup.active)))
+    if pickup.code in taken:
+        pickup.code = codes.new_pickup_code(taken)
+    pickup.active = True
+    notices.pickup_notice(pickup, parcel, now)
+    return pickup
+
+
+def find_again(parcel, actor):
+    """« Colis retrouvé »: a parcel marked not found (or missing) is back on its shelf, under its code."""
+    move = record(parcel, Action.FOUND_AGAIN, actor)
+    if parcel.pickup is not None:
+        reopen_pickup(parcel.pickup, parcel, actor.now)
+    return move
+
+
 def refuse_damaged(visit, parcel, actor):
     """« Refuser — colis endommagé »: it stays with the carrier and the customer is refunded.
 

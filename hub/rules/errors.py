@@ -1,9 +1,14 @@
 """Domain errors. Their messages are English msgids that the web layer translates."""
 
 
+class Msgid(str):
+    """A message id (an English text the catalogue translates), as opposed to data such as a name or a
+    tracking ID, which is shown as it is."""
+
+
 def N_(message):
     """Mark a message for extraction; it is translated where it is shown."""
-    return message
+    return Msgid(message)
 
 
 class DomainError(Exception):

@@ -313,3 +313,20 @@ def test_a_command_id_of_another_account_is_refused(app, carrier, browser, visit
     other = browser().login("livreur4")
     response = scan(other, visit, EXPECTED[0], key="mine")
     assert response.status_code == 422 and "Idempotent-Replayed" not in response.headers
+
+
+def test_a_parcel_found_again_waits_under_its_customers_code_once_more(app, associate):
+    # Chloé Thomas's only parcel (CE100005FR) is marked not found; her pickup ends at « Terminé ».
+    p = parcel(app, "CE100005FR")
+    with app.app_context():
+        pickup = db.session.get(Pickup, p.pickup_id)
+        pickup.active = False
+        db.session.commit()
+        code = pickup.code
+    response = associate.post(f"/colis/{p.id}/retrouve")
+    assert response.status_code == 200
+    assert parcel(app, "CE100005FR").state == State.AT_STORE
+    again = query_one(app, Pickup, id=p.pickup_id)
+    assert again.active and again.code == code
+    with app.app_context():
+        assert db.session.scalars(select(OutboxMessage).where(OutboxMessage.parcel_id == p.id)).all()

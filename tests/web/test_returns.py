@@ -1,4 +1,5 @@
 """« Collecte du livreur » through the web: expiry, the 2-hour rule, missing parcels, the carrier's visit."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -204,3 +205,14 @@ def test_the_operator_sees_staged_parcels_per_shop_and_their_wait(app, demo_data
     clock.advance(timedelta(days=2))
     page = text(browser().login("admin").get("/admin/"))
     assert "Relais Test" in page and "3 colis à reprendre" in page and "2 jours" in page
+
+
+def test_a_refusal_names_the_last_day_the_french_way(app, world):
+    response = world["associate"].post("/retours/expires/scan", {"tracking_id": "RT0FR"})
+    assert re.search(r"jusqu'au \d{1,2} [a-zéû]+ \d{4}", text(response)), text(response)
+
+
+def test_what_the_associate_typed_is_shown_as_typed_not_translated(app, world):
+    response = world["associate"].post("/retours/expires/scan", {"tracking_id": "Monday"})
+    assert "MONDAY" in text(response) or "Monday" in text(response)
+    assert "lundi" not in text(response)
