@@ -7,7 +7,15 @@
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
+  // « Mot de passe oublié ? » and other links to one answer: open it, below the sticky header.
+  function openTarget() {
+    var target = location.hash && document.getElementById(location.hash.slice(1));
+    if (target && target.tagName === "DETAILS") { target.open = true; target.scrollIntoView({ block: "start" }); }
+  }
+  window.addEventListener("hashchange", openTarget);
+
   function setUp() {
+    openTarget();
     var input = document.getElementById("help-filter");
     if (!input) return;
     var items = Array.prototype.slice.call(document.querySelectorAll("#help details"));
