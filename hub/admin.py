@@ -11,7 +11,7 @@ from .extensions import db
 from .models import Network, OutboxMessage, Parcel, Pickup, Shop, ShopEvent, Size, SupportRequest
 from .ops import pickup as pickup_ops
 from .ops import shop as shop_ops
-from .queries import shop_load
+from .queries import loads_by_shop, shop_load
 from .rules import deadlines
 from .rules.dropoff import normalise_tracking_id
 from .rules.errors import DomainError
@@ -34,6 +34,13 @@ def last_full_event(shop_id):
     )
 
 
+def last_full_events():
+    """Each shop's last « Je suis complet » change, in one query ({shop_id: ShopEvent})."""
+    latest = (select(func.max(ShopEvent.id)).where(ShopEvent.kind.in_(FULL_KINDS))
+              .group_by(ShopEvent.shop_id).scalar_subquery())
+    return {e.shop_id: e for e in db.session.scalars(select(ShopEvent).where(ShopEvent.id.in_(latest)))}
+
+
 def _find_parcels(query):
     tracking = normalise_tracking_id(query)
     match = Parcel.recipient_name.icontains(query, autoescape=True)
@@ -52,10 +59,11 @@ def _call_backs(status=None):
 def home():
     """Parcel search, the call-back queue, and the shops with their load and « Je suis complet »."""
     shops = db.session.scalars(select(Shop).order_by(Shop.name)).all()
+    loads, declared = loads_by_shop(), last_full_events()
     query = request.args.get("q", "").strip()
     return render("admin/home.html", "admin/home.html", query=query, found=_find_parcels(query) if query else [],
                   requests=_call_backs(), national=national,
-                  shops=[(s, shop_load(s.id), last_full_event(s.id)) for s in shops],
+                  shops=[(s, loads.get(s.id, 0), declared.get(s.id)) for s in shops],
                   returns_waiting=returns_waiting(), now=clock.now())
 
 

@@ -23,10 +23,10 @@ from .web import actor, carrier_required, explain, offline_replay, render
 bp = Blueprint("carrier", __name__, url_prefix="/livreur")
 
 
-def _expected_counts(network_id):
+def _counts(network_id, state):
+    """Parcels of the network in ``state``, per shop ({shop_id: count})."""
     rows = db.session.execute(
-        select(Parcel.shop_id, func.count())
-        .where(Parcel.network_id == network_id, Parcel.state == State.EXPECTED)
+        select(Parcel.shop_id, func.count()).where(Parcel.network_id == network_id, Parcel.state == state)
         .group_by(Parcel.shop_id)
     ).all()
     return dict(rows)
@@ -35,12 +35,16 @@ def _expected_counts(network_id):
 @bp.get("/")
 @carrier_required
 def home(error=None):
-    """Today's shops: address, open now or when it opens, parcels expected there."""
-    now = clock.now()
-    expected = _expected_counts(current_user.network_id)
-    shops = [{"shop": shop, "expected": expected.get(shop.id, 0)} for shop in shops_of_network(current_user.network_id)]
-    shops.sort(key=lambda s: (-s["expected"], s["shop"].name))
-    return render("carrier/home.html", "carrier/_home.html", shops=shops, now=now, error=error,
+    """Today's shops: those with parcels expected or returns waiting (all of them on request), their
+    address, whether they are open, and what waits there."""
+    network_id = current_user.network_id
+    expected, returns = _counts(network_id, State.EXPECTED), _counts(network_id, State.TO_RETURN)
+    everything = request.args.get("tous") == "1"
+    shops = [{"shop": shop, "expected": expected.get(shop.id, 0), "returns": returns.get(shop.id, 0)}
+             for shop in shops_of_network(network_id)
+             if everything or shop.id in expected or shop.id in returns]
+    shops.sort(key=lambda s: (-s["expected"], -s["returns"], s["shop"].name))
+    return render("carrier/home.html", "carrier/_home.html", shops=shops, everything=everything, error=error,
                   status=422 if error else 200)
 
 

@@ -7,6 +7,7 @@ from typing import Optional
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from .extensions import db
 from .models import Parcel, ParcelEvent, Shop
@@ -20,6 +21,14 @@ def shop_load(shop_id):
     return db.session.scalar(
         select(func.count()).select_from(Parcel).where(Parcel.shop_id == shop_id, Parcel.state.in_(IN_SHOP))
     )
+
+
+def loads_by_shop():
+    """How many parcels each shop holds now, in one query ({shop_id: load})."""
+    rows = db.session.execute(
+        select(Parcel.shop_id, func.count()).where(Parcel.state.in_(IN_SHOP)).group_by(Parcel.shop_id)
+    ).all()
+    return dict(rows)
 
 
 def counts_by_state(shop_id):
@@ -56,6 +65,7 @@ def next_opening(shop, now):
 def shops_of_network(network_id):
     return db.session.scalars(
         select(Shop).where(Shop.active, Shop.networks.any(id=network_id)).order_by(Shop.city, Shop.name)
+        .options(selectinload(Shop.ranges), selectinload(Shop.closures))
     ).all()
 
 

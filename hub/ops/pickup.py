@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Optional
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Parcel, Pickup, PickupCodeFailure
+from ..models import Parcel, ParcelEvent, Pickup, PickupCodeFailure
 from ..rules import pickup as rules
 from ..rules.dropoff import normalise_tracking_id
 from ..rules.errors import Conflict, DomainError, N_, WrongCode
@@ -164,15 +164,24 @@ class Line:
         return rules.gone_because(self.handling)
 
 
-def _handling(parcel, opened_at):
-    last = parcel.events[-1] if parcel.events else None
+def _last_events(parcels):
+    """Each parcel's latest event, in one query ({parcel_id: ParcelEvent})."""
+    latest = (select(func.max(ParcelEvent.id)).where(ParcelEvent.parcel_id.in_([p.id for p in parcels]))
+              .group_by(ParcelEvent.parcel_id).scalar_subquery())
+    return {e.parcel_id: e for e in db.session.scalars(select(ParcelEvent).where(ParcelEvent.id.in_(latest)))}
+
+
+def _handling(parcel, opened_at, last=None):
+    if last is None:
+        last = _last_events([parcel]).get(parcel.id)
     return rules.Handling(parcel.state, last.action if last else None,
                           bool(last and last.recorded_at >= opened_at))
 
 
 def turn(pickup, opened_at):
     """The pickup's parcels as they stand in the turn opened at ``opened_at``: shelf order, gone ones last."""
-    lines = [Line(p, _handling(p, opened_at)) for p in pickup.parcels]
+    last = _last_events(pickup.parcels)
+    lines = [Line(p, _handling(p, opened_at, last.get(p.id))) for p in pickup.parcels]
     return sorted(lines, key=lambda ln: (ln.outcome == rules.Outcome.GONE, ln.parcel.shelf_place or "",
                                          ln.parcel.tracking_id))
 
