@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
+from . import replay
 from .devices import register_device
 from .extensions import db, limiter
 from .models import Account, Role
-from .web import render
+from .web import render, safe_path
 
 bp = Blueprint("auth", __name__)
 
@@ -52,18 +53,16 @@ def login():
     session.clear()
     login_user(account)
     register_device(account)
+    replay.grant(account)
     db.session.commit()
-    return redirect(request.args.get("next") if _safe_next() else home_url(account), 303)
-
-
-def _safe_next():
-    target = request.args.get("next", "")
-    return target.startswith("/") and not target.startswith("//")
+    return redirect(safe_path(request.args.get("next"), home_url(account)), 303)
 
 
 @bp.post("/deconnexion")
 def logout():
     """Sign out (a POST with a CSRF token, so no link can sign anyone out)."""
+    replay.revoke()
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."))

@@ -9,7 +9,7 @@ from .commands import command
 from .ops.shop import declare_full
 from .queries import received_per_day, shop_load
 from .rules import deadlines
-from .web import actor, associate_required, render, wants_fragment
+from .web import actor, associate_required, render, safe_path, wants_fragment
 
 bp = Blueprint("capacity", __name__, url_prefix="/capacite")
 
@@ -36,11 +36,5 @@ def set_full():
     shop = current_user.shop
     declare_full(shop, request.form.get("full") == "1", actor())
     if not wants_fragment():
-        return redirect(_back(), 303)
+        return redirect(safe_path(request.form.get("next"), url_for("counter.home")), 303)
     return render("capacity/index.html", "capacity/_load.html", shop=shop, load=shop_load(shop.id))
-
-
-def _back():
-    """Back to the screen the switch was on (only a path of this site)."""
-    target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else url_for("counter.home")

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .extensions import db
 from .rules import deadlines
 from .rules.errors import N_
-from .rules.parcels import IN_SHOP, Action, State
+from .rules.parcels import Action, State
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -240,10 +240,6 @@ class Parcel(db.Model):
     def __init__(self, **fields):
         fields.setdefault("state", State.EXPECTED)
         super().__init__(**fields)
-
-    @property
-    def in_shop(self):
-        return self.state in IN_SHOP
 
     @property
     def last_pickup_day(self):

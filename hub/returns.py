@@ -89,13 +89,6 @@ def missing(parcel_id):
     return render("returns/expired.html", "returns/_expired.html", marked=parcel, **_expired_context(parcel.shop))
 
 
-@bp.get("/suivi")
-@associate_required
-def follow():
-    """The carrier's return visit as it happens (polled)."""
-    return render("returns/start.html", "returns/_start.html", **_start_context(current_user.shop))
-
-
 def support_message(shop, parcels):
     """The call-back request's text, pre-filled for parcels no carrier has come for."""
     ids = ", ".join(p.tracking_id for p in parcels)

@@ -15,9 +15,9 @@ from .extensions import db
 from .models import Role
 from .i18n import local_date
 from .ops import Actor
+from .rules.codes import MAX_SCAN_DELAY
 from .rules.errors import Msgid
 
-MAX_DEVICE_DELAY = timedelta(days=7)
 
 
 def wants_fragment():
@@ -99,7 +99,7 @@ def _device_time(now):
         return None
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=timezone.utc)
-    if stamp > now or now - stamp > MAX_DEVICE_DELAY:
+    if stamp > now or now - stamp > MAX_SCAN_DELAY:
         return None
     return stamp.astimezone(timezone.utc)
 
@@ -115,6 +115,12 @@ def actor():
         offline=offline_replay(),
         command_id=g.get("command_id"),
     )
+
+
+def safe_path(target, default):
+    """``target`` when it is a path of this site (never another host), else ``default``."""
+    target = target or ""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else default
 
 
 def new_command_id():

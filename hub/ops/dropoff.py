@@ -5,13 +5,9 @@ from ..extensions import db
 from ..models import Parcel, ParcelEvent, Pickup, Visit
 from ..rules import codes, deadlines
 from ..rules import dropoff as rules
-from ..rules.errors import DomainError, N_
+from ..rules.errors import NetworkNotServed
 from ..rules.parcels import IN_SHOP, Action, State
 from . import close_pickup_if_done, notices, record
-
-
-class NetworkNotServed(DomainError):
-    message = N_("This shop does not serve your network.")
 
 
 def open_visit(shop, network_id, account, actor, code, scanned_at, kind="dropoff"):

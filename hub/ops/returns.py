@@ -2,7 +2,6 @@
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..models import Parcel, ParcelEvent
@@ -28,15 +27,6 @@ def expire_due(shop, now):
             record(parcel, Action.EXPIRE, Actor(account_id=None, device_id=None, now=now, occurred_at=deadline))
             expired += 1
     return expired
-
-
-def expire_and_commit(shop, now):
-    """Run the expiry for a shop in its own transaction; a concurrent sweep that won is fine."""
-    try:
-        if expire_due(shop, now):
-            db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
 
 
 def waiting_scan(shop):

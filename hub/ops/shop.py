@@ -7,7 +7,7 @@ from ..extensions import db
 from ..models import Closure, OpeningRange, Parcel, ShopEvent, Size
 from ..rules import hours as hours_rules
 from ..rules.dropoff import normalise_tracking_id
-from ..rules.errors import Conflict, DomainError, N_
+from ..rules.errors import Conflict, DomainError, N_, NetworkNotServed
 
 MIN_CAPACITY = 5
 MAX_CAPACITY = 999
@@ -42,10 +42,6 @@ class ShopInactive(Conflict):
 
 class BadCapacity(DomainError):
     message = N_("The capacity must be a whole number from %(min)d to %(max)d.")
-
-
-class NetworkNotServed(DomainError):
-    message = N_("%(shop)s does not serve the network %(network)s.")
 
 
 class MissingField(DomainError):
@@ -137,7 +133,8 @@ def send_expected(shop, network, actor, *, tracking_id, recipient_name, recipien
     """The operator sends a parcel to a shop: it is expected there, unless the shop cannot take it."""
     check_can_accept(shop)
     if network not in shop.networks:
-        raise NetworkNotServed(shop=shop.name, network=network.name)
+        raise NetworkNotServed(N_("%(shop)s does not serve the network %(network)s."), shop=shop.name,
+                               network=network.name)
     parcel = Parcel(network=network, shop=shop, tracking_id=_tracking_id(network, tracking_id),
                     recipient_name=_required(recipient_name, FIELD_TITLES["recipient_name"]),
                     recipient_email=_email(recipient_email), size=_size(size),

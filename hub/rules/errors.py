@@ -37,5 +37,9 @@ class WrongCode(DomainError):
     message = N_("This code is not valid. Check it and try again.")
 
 
+class NetworkNotServed(DomainError):
+    message = N_("This shop does not serve your network.")
+
+
 class ShopClosed(DomainError):
     message = N_("The shop is closed.")

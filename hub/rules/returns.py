@@ -40,7 +40,3 @@ def scan_deadline(noticed, ranges, closures, tz):
     start = notice_at(noticed)
     return deadlines.return_scan_deadline(start, ranges, closures, tz) if start else None
 
-
-def overdue_for_carrier(staged_since, now):
-    """Parcels (by their staging instant) that have waited for a carrier past the 3 days."""
-    return [since for since in staged_since if deadlines.needs_escalation(since, now)]

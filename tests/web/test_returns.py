@@ -173,12 +173,12 @@ def test_the_carrier_takes_the_staged_parcels_and_they_leave_the_inventory(app, 
     visit = open_return_visit(app, world)
     page = text(world["carrier"].get(visit))
     assert all(f"RT{n}FR" in page for n in range(3))
-    following = text(world["associate"].get("/retours/suivi", htmx=True))
+    following = text(world["associate"].get("/retours/", htmx=True))
     assert "reprend les retours" in following
     response = world["carrier"].post(visit + "/scan", {"tracking_id": "RT0FR"})
     assert "RT0FR repris" in text(response)
     assert facts(app, world["parcels"][0])[0] == State.RETURNED
-    assert "1 colis repris" in text(world["associate"].get("/retours/suivi", htmx=True))
+    assert "1 colis repris" in text(world["associate"].get("/retours/", htmx=True))
     again = world["carrier"].post(visit + "/scan", {"tracking_id": "RT0FR"})
     assert "était déjà repris" in text(again)
 
