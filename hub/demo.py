@@ -92,7 +92,7 @@ def create(now):
     associate = _account("associe", "Sophie Lefèvre", Role.ASSOCIATE, shop=shop)
     _account("associe2", "Karim Benali", Role.ASSOCIATE, shop=other)
     _account("livreur", "Julien Moreau", Role.CARRIER, network=network)
-    _account("admin", "Opérateur Colis Express", Role.OPERATOR)
+    _account("admin", "Service réseau", Role.OPERATOR)
     db.session.flush()
 
     taken, pickups = set(), {}

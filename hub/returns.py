@@ -42,7 +42,9 @@ def start():
 
 def _expired_context(shop, **extra):
     waiting = ops.waiting_scan(shop)
-    return dict(shop=shop, waiting=waiting, deadline=ops.scan_deadline(shop, waiting), **extra)
+    deadline = ops.scan_deadline(shop, waiting)
+    return dict(shop=shop, waiting=waiting, deadline=deadline, overdue=bool(deadline and clock.now() >= deadline),
+                **extra)
 
 
 @bp.get("/expires")

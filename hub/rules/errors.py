@@ -30,7 +30,7 @@ class Conflict(DomainError):
 
 
 class ForbiddenTransition(Conflict):
-    message = N_("This parcel cannot be %(action)s: it is %(state)s.")
+    message = N_("Not possible: this parcel is %(state)s.")
 
 
 class WrongCode(DomainError):

@@ -34,7 +34,7 @@ def key(message):
 def test_the_extraction_finds_the_messages_of_the_code_and_the_templates(extracted):
     ids = {key(m) for m in extracted}
     assert "Delivery by the carrier" in ids  # a template
-    assert "This parcel cannot be %(action)s: it is %(state)s." in ids  # a domain error (N_)
+    assert "Not possible: this parcel is %(state)s." in ids  # a domain error (N_)
     assert "Wrong username or password." in ids  # a view
     assert "to collect" in ids  # a state's title
 
