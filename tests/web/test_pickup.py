@@ -223,6 +223,15 @@ def test_ten_wrong_codes_lock_the_device_with_a_countdown_and_the_right_code_wai
     open_turn(associate, camille["code"])
 
 
+def test_a_locked_counter_still_opens_a_pickup_from_its_notice_barcode(app, associate):
+    for n in range(10):
+        associate.post(START, {"entry": f"{n:06d}"}, headers=FR)
+    camille = pickup_of(app, "Camille Martin")
+    assert associate.post(START, {"entry": camille["code"]}, headers=FR).status_code == 429
+    screen = open_turn(associate, camille["token"])
+    assert "Camille Martin" in text(associate.get(screen, headers=FR))
+
+
 def test_the_lock_is_per_device(app, associate, browser):
     wrong_codes(associate, 10)
     other_device = browser().login("associe")
