@@ -98,7 +98,7 @@ def save_week():
     try:
         ops.set_week(shop, rows, actor())
     except DomainError as err:
-        return _week_page(_posted_week(rows), status=err.status, error=explain(err), **_closures_context(shop))
+        return _week_page(_posted_week(rows), status=err.status, week_error=explain(err), **_closures_context(shop))
     if not wants_fragment():
         flash(_("Opening hours saved."))
         return redirect(url_for("hours.edit"), 303)
@@ -120,7 +120,7 @@ def add_closure():
         closure = ops.add_closure(shop, rules.parse_date(form.get("starts_on")), rules.parse_date(form.get("ends_on")),
                                   form.get("reason", ""), actor(), _today(shop))
     except DomainError as err:
-        return _closures_page(shop, status=err.status, error=explain(err), form=form)
+        return _closures_page(shop, status=err.status, closure_error=explain(err), form=form)
     long_closure = rules.is_long(rules.Span(closure.starts_on, closure.ends_on))
     if not wants_fragment():
         flash(_("Closure added."))
