@@ -4,6 +4,7 @@ import os
 from flask import Flask, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -22,6 +23,11 @@ def create_app(config_name=None, **overrides):
     app.config.from_object(config_module.load(config_name))
     app.config.update(overrides)
     _refuse_default_secret(app)
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        # Behind a router (the Procfile's platform, nginx): the client's address and scheme come from
+        # X-Forwarded-*; without this every customer shares the router's address in the rate limits.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     os.makedirs(app.instance_path, exist_ok=True)
     _init_extensions(app)
     _register_blueprints(app)
@@ -37,7 +43,7 @@ def _refuse_default_secret(app):
 
 
 def _init_extensions(app):
-    from . import devices, i18n, web
+    from . import devices, i18n, replay, web
     from .models import Account
 
     db.init_app(app)
@@ -51,6 +57,7 @@ def _init_extensions(app):
     login_manager.login_message = None
     login_manager.user_loader(lambda ident: db.session.get(Account, int(ident)))
     devices.register(app)
+    replay.register(app)
     i18n.register(app)
     web.register(app)
     with app.app_context():
@@ -68,14 +75,22 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 def _register_blueprints(app):
     from . import admin, auth, blocking, capacity, carrier, cli, clock, counter, dropoff, expected, help, hours
-    from . import inventory, notice, pickup, returns, shop_page
+    from . import inventory, notice, offline, pickup, returns, shop_page
 
     for module in (auth, counter, dropoff, notice, carrier, admin, help, cli, inventory, expected, hours, capacity,
-                   shop_page, pickup, returns):
+                   shop_page, pickup, returns, offline):
         app.register_blueprint(module.bp)
+    offline.register(app)
     if app.config["MOVABLE_CLOCK"]:
         app.register_blueprint(clock.bp)
     blocking.register(app)
+
+
+def _too_many(error):
+    """A rate limit: say how long the wait is at most, in minutes."""
+    limit = getattr(error, "limit", None)
+    seconds = limit.limit.get_expiry() if limit is not None else 900
+    return render_template("error.html", error=error, wait_minutes=max(1, -(-seconds // 60))), 429
 
 
 def _register_errors(app):
@@ -87,6 +102,7 @@ def _register_errors(app):
 
         return handler
 
-    for status in (400, 403, 404, 409, 422, 429, 500, 503):
+    for status in (400, 403, 404, 409, 422, 500, 503):
         app.register_error_handler(status, page("error.html", status))
+    app.register_error_handler(429, _too_many)
     app.register_error_handler(CSRFError, page("error.html", 400))

@@ -30,6 +30,9 @@ class Config:
     DEMO_DATA = False
     MOVABLE_CLOCK = False  # only the testing configuration may move the server's clock
     SUPPORT_PHONE = os.environ.get("SUPPORT_PHONE", "01 23 45 67 89")
+    # Names the deployed release (a commit id, say): a new one changes the service worker, so the
+    # counters are offered the update even when no precached file changed.
+    RELEASE = os.environ.get("COMPTOIR_RELEASE", "")
     # How many proxies stand in front of the app (1 behind a platform router); 0 serves directly.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 

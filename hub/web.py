@@ -88,7 +88,7 @@ def offline_replay():
     return request.headers.get("X-Offline-Replay") == "1"
 
 
-def _device_time(now):
+def device_time(now):
     """When the device says the action happened (offline replays only), bounded to be believable."""
     raw = request.headers.get("X-Occurred-At")
     if not raw or not offline_replay():
@@ -111,7 +111,7 @@ def actor():
         account_id=current_user.id,
         device_id=g.get("device_id"),
         now=now,
-        occurred_at=_device_time(now),
+        occurred_at=device_time(now),
         offline=offline_replay(),
         command_id=g.get("command_id"),
     )

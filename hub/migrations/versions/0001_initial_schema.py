@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 03:51:00.740705
+Create Date: 2026-11-26 04:43:01.253240
 
 """
 from alembic import op

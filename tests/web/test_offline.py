@@ -1,0 +1,307 @@
+"""The installable app and the offline queue, through the web: manifest, service worker, bundle, replays."""
+import base64
+import gzip
+import hashlib
+import hmac
+import json
+import re
+import shutil
+import struct
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from hub.extensions import db
+from hub.models import Account, Parcel, ParcelEvent, Pickup
+from hub.rules.parcels import Action
+
+from ..conftest import text
+
+ROOT = Path(__file__).resolve().parents[2]
+EXPIRED = "CE100006FR"  # expired in the demo, waiting for the return scan
+
+
+def worker_config(response):
+    return json.loads(re.search(r"self\.COMPTOIR = (\{.*\});", response.get_data(as_text=True)).group(1))
+
+
+def png_size(path):
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", head[16:24])
+
+
+def test_the_manifest_names_the_app_in_french_standalone_with_the_theme_colour(client):
+    response = client.get("/manifest.webmanifest")
+    assert response.mimetype == "application/manifest+json"
+    manifest = response.get_json(force=True)
+    assert (manifest["name"], manifest["lang"], manifest["display"]) == ("Comptoir", "fr", "standalone")
+    assert (manifest["start_url"], manifest["scope"], manifest["theme_color"]) == ("/", "/", "#0b4f3c")
+    assert manifest["description"] == "Le comptoir de votre point relais."
+
+
+def test_the_manifest_icons_are_pngs_of_192_and_512_pixels_one_maskable(client):
+    icons = client.get("/manifest.webmanifest").get_json(force=True)["icons"]
+    sizes = {(icon["sizes"], icon["purpose"]) for icon in icons}
+    assert sizes == {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")}
+    for icon in icons:
+        width, height = png_size(ROOT / icon["src"].lstrip("/"))
+        assert f"{width}x{height}" == icon["sizes"]
+        with client.get(icon["src"]) as response:
+            assert response.status_code == 200
+
+
+def test_every_page_links_the_manifest_the_apple_icon_and_the_worker(associate):
+    page = associate.get("/").get_data(as_text=True)
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in page
+    assert 'rel="apple-touch-icon"' in page and '<meta name="comptoir-worker" content="/sw.js">' in page
+    assert 'id="offline-banner"' in page and 'name="comptoir-account"' in page
+
+
+def test_the_service_worker_is_served_from_the_root_never_cached_and_loads_workbox_from_static(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    body = response.get_data(as_text=True)
+    assert 'importScripts("/static/vendor/workbox-7.4.1/workbox-sw.js")' in body
+    assert "modulePathPrefix: self.COMPTOIR.workbox" in body
+    assert worker_config(response)["workbox"] == "/static/vendor/workbox-7.4.1"
+    for name in ("core", "precaching", "routing", "strategies"):
+        assert (ROOT / f"static/vendor/workbox-7.4.1/workbox-{name}.prod.js").exists()
+
+
+def test_the_shell_is_precached_each_file_revisioned_by_a_hash_of_its_content(client):
+    precache = {entry["url"]: entry["revision"] for entry in worker_config(client.get("/sw.js"))["precache"]}
+    for name in ("app.css", "app.js", "offline.js", "shopcode.js", "vendor/htmx-2.0.11.min.js",
+                 "vendor/qrcode-generator-2.0.4.js", "icons/icon-192.png", "icons/maskable-512.png"):
+        content = (ROOT / "static" / name).read_bytes()
+        assert precache[f"/static/{name}"] == hashlib.sha256(content).hexdigest()[:16]
+    assert "/hors-ligne" in precache
+    assert not any("workbox" in url for url in precache)
+
+
+def test_the_service_workers_bytes_are_the_same_in_every_language(client, associate):
+    french = client.get("/sw.js", headers={"Accept-Language": "fr"}).get_data()
+    associate.client.post("/langue", data={"lang": "en", "csrf_token": associate.token})
+    assert associate.get("/sw.js").get_data() == french == client.get("/sw.js", headers={"Accept-Language": "en"}).get_data()
+
+
+def test_a_changed_file_changes_the_service_workers_bytes(app, client, tmp_path):
+    app.static_folder = str(tmp_path / "static")
+    shutil.copytree(ROOT / "static", app.static_folder)
+    before = client.get("/sw.js").get_data()
+    with open(Path(app.static_folder) / "app.css", "a") as css:
+        css.write("\n.new-rule { color: red; }\n")
+    assert client.get("/sw.js").get_data() != before
+
+
+def test_the_offline_page_is_public_and_says_the_screen_is_not_on_the_device(client):
+    response = client.get("/hors-ligne")
+    assert response.status_code == 200
+    assert "Indisponible hors ligne" in text(response)
+
+
+def test_the_bundle_needs_a_signed_in_account(client, demo_data):
+    assert client.get("/hors-ligne/paquet").status_code == 302
+
+
+def bundle_of(browser_):
+    return browser_.get("/hors-ligne/paquet").get_json()
+
+
+def digest(bundle, entry):
+    key = base64.b64decode(bundle["key"])
+    return hmac.new(key, f"{bundle['shop']}:{entry}".encode(), hashlib.sha256).hexdigest()
+
+
+def active_pickups(app, username="associe"):
+    with app.app_context():
+        shop_id = db.session.scalar(select(Account.shop_id).where(Account.username == username))
+        return [(p.code, p.token, p.customer_name) for p in
+                db.session.scalars(select(Pickup).where(Pickup.shop_id == shop_id, Pickup.active))]
+
+
+def test_the_bundle_keeps_each_active_pickup_screen_under_keyed_hashes_never_the_codes(app, associate):
+    response = associate.get("/hors-ligne/paquet")
+    assert response.headers["Cache-Control"] == "no-store"
+    bundle, raw = response.get_json(), response.get_data(as_text=True)
+    pickups = active_pickups(app)
+    assert len(bundle["turns"]) == len(pickups) > 0
+    for code, token, customer in pickups:
+        assert code not in raw and token not in raw
+        url = bundle["codes"][digest(bundle, code)]
+        assert bundle["codes"][digest(bundle, token)] == url
+        page = bundle["turns"][url]["page"]
+        assert f"<h1>{customer}</h1>" in page.replace("&#39;", "'") and 'id="pickup"' in page
+
+
+def test_each_bundle_has_its_own_key(associate):
+    assert bundle_of(associate)["key"] != bundle_of(associate)["key"]
+
+
+def test_the_bundle_lists_the_expired_parcels_and_the_screens_to_keep(associate):
+    bundle = bundle_of(associate)
+    assert bundle["returns"][EXPIRED]["expiresAt"] is None
+    assert {"/", "/collecte/", "/retours/expires", "/inventaire/", "/hors-ligne/a-verifier"} <= set(bundle["pages"])
+    assert bundle["start"]["wrongTyped"].count("Ce code n&#39;est pas valable") == 1
+    assert bundle["guard"] == {"limit": 10, "window": 900}
+
+
+def test_the_bundle_travels_gzipped_when_the_browser_accepts_it(associate):
+    response = associate.get("/hors-ligne/paquet", headers={"Accept-Encoding": "gzip, deflate"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(response.get_data()))["account"] == bundle_of(associate)["account"]
+
+
+def test_a_carrier_bundle_holds_no_pickup(browser, demo_data):
+    bundle = bundle_of(browser().login("livreur"))
+    assert bundle["role"] == "carrier" and "turns" not in bundle
+
+
+# --- Replays ---------------------------------------------------------------------------------------------
+
+def replay(client, path, data, key=None, occurred_at=None, account=None, site="same-origin", **headers):
+    """The offline queue sending a step again: no CSRF token (the page's may have died with its session)."""
+    headers = {"X-Offline-Replay": "1", "Idempotency-Key": key or str(uuid.uuid4()), "HX-Request": "true", **headers}
+    if site:
+        headers["Sec-Fetch-Site"] = site
+    if occurred_at:
+        headers["X-Occurred-At"] = occurred_at.isoformat()
+    if account:
+        headers["X-Offline-Account"] = str(account)
+    return client.post(path, data=data, headers=headers)
+
+
+def device_only(app, signed_in):
+    """The same browser after it dropped its session cookie: only the long-lived cookies are left."""
+    client = app.test_client()
+    for name in ("comptoir_device", "comptoir_replay"):
+        cookie = signed_in.client.get_cookie(name)
+        assert cookie is not None, name
+        client.set_cookie(name, cookie.value)
+    return client
+
+
+def stage_events(app, tracking_id=EXPIRED):
+    with app.app_context():
+        return db.session.scalars(select(ParcelEvent).join(Parcel).where(
+            Parcel.tracking_id == tracking_id, ParcelEvent.action == Action.STAGE_FOR_RETURN)).all()
+
+
+def associate_id(app, username="associe"):
+    with app.app_context():
+        return db.session.scalar(select(Account.id).where(Account.username == username))
+
+
+def test_a_replay_after_the_session_ended_is_signed_in_by_the_device_token_and_dated_by_the_device(app, associate, clock):
+    made_at = (clock.now() - timedelta(hours=5)).replace(microsecond=0)
+    response = replay(device_only(app, associate), "/retours/expires/scan", {"tracking_id": EXPIRED},
+                      occurred_at=made_at, account=associate_id(app))
+    assert response.status_code == 200 and response.headers["X-Command-Applied"] == "true"
+    (event,) = stage_events(app)
+    assert event.offline and event.occurred_at == made_at and event.account_id == associate_id(app)
+
+
+def test_the_same_replay_three_times_records_one_event(app, associate):
+    client, key = device_only(app, associate), str(uuid.uuid4())
+    answers = [replay(client, "/retours/expires/scan", {"tracking_id": EXPIRED}, key=key) for _ in range(3)]
+    assert [a.headers.get("X-Command-Applied") for a in answers] == ["true"] * 3
+    assert [a.headers.get("Idempotent-Replayed") for a in answers] == [None, "true", "true"]
+    assert len(stage_events(app)) == 1
+
+
+@pytest.mark.parametrize("site", ["cross-site", "same-site", None])
+def test_a_replay_from_another_site_is_not_signed_in_and_changes_nothing(app, associate, site):
+    response = replay(device_only(app, associate), "/retours/expires/scan", {"tracking_id": EXPIRED}, site=site)
+    assert response.status_code == 401
+    assert stage_events(app) == []
+
+
+def test_the_device_token_opens_no_page_and_no_ordinary_form(app, associate):
+    client = device_only(app, associate)
+    assert client.get("/").status_code == 302
+    plain = client.post("/retours/expires/scan", data={"tracking_id": EXPIRED},
+                        headers={"Idempotency-Key": str(uuid.uuid4()), "Sec-Fetch-Site": "same-origin"})
+    assert plain.status_code in (302, 400)
+    assert stage_events(app) == []
+
+
+def test_signing_out_revokes_the_device_token(app, associate):
+    client = device_only(app, associate)
+    associate.client.post("/deconnexion", data={"csrf_token": associate.token})
+    assert replay(client, "/retours/expires/scan", {"tracking_id": EXPIRED}).status_code == 401
+    assert stage_events(app) == []
+
+
+def test_another_account_signing_in_on_the_device_revokes_the_token(app, associate, make_account):
+    client = device_only(app, associate)
+    with app.app_context():
+        shop_id = db.session.scalar(select(Account.shop_id).where(Account.username == "associe"))
+    make_account("collegue", shop_id=shop_id)
+    associate.client.post("/deconnexion", data={"csrf_token": associate.token})
+    associate.login("collegue")
+    response = replay(client, "/retours/expires/scan", {"tracking_id": EXPIRED})
+    assert response.status_code == 401
+
+
+def test_a_replay_made_under_another_account_is_refused_while_another_is_signed_in(app, browser, demo_data,
+                                                                                  make_account):
+    with app.app_context():
+        shop_id = db.session.scalar(select(Account.shop_id).where(Account.username == "associe"))
+    make_account("collegue", shop_id=shop_id)
+    colleague = browser().login("collegue")
+    response = replay(colleague.client, "/retours/expires/scan", {"tracking_id": EXPIRED},
+                      account=associate_id(app), **{"X-CSRFToken": colleague.token})
+    assert response.status_code == 403
+    assert "autre compte" in text(response)
+    assert stage_events(app) == []
+
+
+def test_a_replay_the_server_refuses_is_not_marked_applied(app, associate):
+    response = replay(device_only(app, associate), "/retours/expires/scan", {"tracking_id": "CE100001FR"})
+    assert response.status_code == 409 and "X-Command-Applied" not in response.headers
+    assert 'role="alert"' in text(response)
+
+
+def test_a_replay_goes_through_even_when_an_overdue_task_blocks_the_counter(app, associate, clock):
+    clock.advance(timedelta(days=3))  # the expired parcel's 2 opening hours are long over
+    assert associate.get("/collecte/").status_code == 303
+    response = replay(device_only(app, associate), "/retours/expires/scan", {"tracking_id": EXPIRED})
+    assert response.headers["X-Command-Applied"] == "true"
+
+
+def test_a_pickup_screen_from_the_bundle_still_takes_scans_replayed_a_day_later(app, associate, clock):
+    bundle = bundle_of(associate)
+    code, _token, _customer = next(p for p in active_pickups(app) if p[2] == "Camille Martin")
+    url = bundle["codes"][digest(bundle, code)]
+    scanned_at = clock.now() + timedelta(hours=20)
+    clock.advance(timedelta(days=1))
+    response = replay(device_only(app, associate), url + "/scanner", {"tracking_id": "CE100001FR"},
+                      occurred_at=scanned_at)
+    assert response.headers["X-Command-Applied"] == "true"
+    assert "Remis : CE100001FR" in text(response)
+
+
+def test_an_online_pickup_screen_still_expires_after_four_hours(app, associate, clock):
+    code, _token, _customer = next(p for p in active_pickups(app) if p[2] == "Camille Martin")
+    url = associate.post("/collecte/", {"entry": code}).headers["HX-Redirect"]
+    clock.advance(timedelta(hours=5))
+    assert associate.post(url + "/scanner", {"tracking_id": "CE100001FR"}).status_code == 409
+
+
+def test_the_to_check_page_is_for_associates_and_carriers(app, associate, browser):
+    assert "À vérifier" in text(associate.get("/hors-ligne/a-verifier"))
+    assert browser().login("livreur").get("/hors-ligne/a-verifier").status_code == 200
+    assert browser().login("admin").get("/hors-ligne/a-verifier").status_code == 403
+
+
+def test_the_offline_answers_are_rendered_in_french_on_every_counter_page(associate):
+    page = text(associate.get("/collecte/"))
+    assert "Enregistré sur l'appareil : envoyé au retour du réseau." in page
+    assert "{count} scans en attente d'envoi" in page and "{count} scan en attente d'envoi" in page
+    assert "Mise à jour prête" in page
+
