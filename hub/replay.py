@@ -75,7 +75,7 @@ def _same_origin():
     return bool(origin) and urlsplit(origin).netloc == request.host
 
 
-def _looks_like_replay():
+def looks_like_replay():
     key = (request.headers.get("Idempotency-Key") or "").strip()
     return request.method == "POST" and is_replay() and 0 < len(key) <= 64 and _same_origin()
 
@@ -96,7 +96,7 @@ def _vouched_account():
 def replay_account():
     """The account a replay's token vouches for, or None (see the module's docstring)."""
     if "replay_account" not in g:
-        g.replay_account = _vouched_account() if _looks_like_replay() else None
+        g.replay_account = _vouched_account() if looks_like_replay() else None
     return g.replay_account
 
 

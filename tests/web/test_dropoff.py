@@ -102,7 +102,7 @@ def test_a_code_read_offline_is_checked_against_the_time_it_was_read(app, carrie
     online = open_visit(carrier, shop, code, scanned_at=stamp)
     assert online.status_code == 422  # online, a code must be the current one, whatever the device says
     replayed = carrier.post(f"/livreur/points/{shop.id}/visites", {"code": code, "kind": "dropoff", "scanned_at": stamp},
-                            htmx=False, headers={"X-Offline-Replay": "1"})
+                            htmx=False, headers={"X-Offline-Replay": "1", "Sec-Fetch-Site": "same-origin"})
     assert replayed.status_code == 303
 
 

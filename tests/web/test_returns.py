@@ -216,3 +216,12 @@ def test_what_the_associate_typed_is_shown_as_typed_not_translated(app, world):
     response = world["associate"].post("/retours/expires/scan", {"tracking_id": "Monday"})
     assert "MONDAY" in text(response) or "Monday" in text(response)
     assert "lundi" not in text(response)
+
+
+def test_a_request_that_only_claims_to_be_an_offline_replay_is_still_blocked(app, world, clock):
+    expired_at = expiry_of(app, world["parcels"][0])
+    clock.move_to(expired_at + timedelta(minutes=5))
+    world["associate"].get("/")
+    clock.move_to(expired_at + timedelta(hours=3))
+    claimed = world["associate"].get("/collecte/", headers={"X-Offline-Replay": "1"})
+    assert claimed.status_code == 303 and claimed.headers["Location"].endswith("/retours/expires")
