@@ -286,7 +286,7 @@ def test_a_pickup_screen_from_the_bundle_still_takes_scans_replayed_a_day_later(
     assert "Remis : CE100001FR" in text(response)
 
 
-def test_an_online_pickup_screen_still_expires_after_four_hours(app, associate, clock):
+def test_an_online_pickup_screen_still_expires_after_four_hours(app, associate, clock, nothing_overdue):
     code, _token, _customer = next(p for p in active_pickups(app) if p[2] == "Camille Martin")
     url = associate.post("/collecte/", {"entry": code}).headers["HX-Redirect"]
     clock.advance(timedelta(hours=5))

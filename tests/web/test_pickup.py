@@ -496,7 +496,7 @@ def test_a_tampered_ticket_or_one_from_another_shop_is_not_found(app, associate,
     assert state_of(app, "CE100001FR") == State.AT_STORE
 
 
-def test_an_old_pickup_screen_sends_back_to_the_code(app, associate, clock):
+def test_an_old_pickup_screen_sends_back_to_the_code(app, associate, clock, nothing_overdue):
     screen = open_turn(associate, pickup_of(app, "Camille Martin")["code"])
     clock.advance(rules.TURN_LIFETIME + timedelta(minutes=1))
     response = scan(associate, screen, "CE100001FR")
