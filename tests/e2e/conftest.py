@@ -171,3 +171,18 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+
+
+def show_shop_code(counter, network="Colis Express"):
+    """The associate opens « Livraison par le livreur » for ``network``; returns the 6 digits shown."""
+    counter.get_by_role("link", name="Livraison par le livreur").click()
+    counter.get_by_role("link", name=network).click()
+    return counter.locator("[data-code-digits]").inner_text().replace(" ", "")
+
+
+def carrier_at_counter(carrier, code, button="Livrer des colis", shop="Tabac-Presse du Marché"):
+    """The carrier picks the shop in today's list, types its code and starts a delivery (or the returns)."""
+    carrier.get_by_role("link", name=shop).click()
+    carrier.get_by_label("Code du point relais (6 chiffres)").fill(code)
+    carrier.get_by_role("button", name=button).click()
+    return carrier

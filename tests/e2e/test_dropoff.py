@@ -4,7 +4,7 @@ import sqlite3
 
 from playwright.sync_api import expect
 
-from .conftest import login
+from .conftest import carrier_at_counter, login
 
 PARCELS = ["CE100013FR", "CE100014FR", "CE100015FR"]
 
@@ -32,9 +32,7 @@ def test_a_carrier_drops_off_three_parcels_and_refuses_a_damaged_one(live_server
     expect(counter.locator("[data-qr] svg")).to_be_visible()
 
     carrier = login(new_context().new_page(), live_server, "livreur")
-    carrier.get_by_role("link", name="Tabac-Presse du Marché").click()
-    carrier.get_by_label("Code du point relais (6 chiffres)").fill(digits.inner_text().replace(" ", ""))
-    carrier.get_by_role("button", name="Livrer des colis").click()
+    carrier_at_counter(carrier, digits.inner_text().replace(" ", ""))
     expect(carrier.get_by_role("heading", name="Scannez les colis")).to_be_visible()
 
     for tracking_id in PARCELS:

@@ -8,7 +8,7 @@ import sqlite3
 
 from playwright.sync_api import expect
 
-from .conftest import launch_options, login
+from .conftest import carrier_at_counter, launch_options, login, show_shop_code
 from .test_pickup import read_code_from_the_notice, wedge
 
 HANDED = ("CE100001FR", "CE100002FR")  # Camille Martin's parcels in the demo
@@ -319,13 +319,8 @@ def test_an_update_waits_for_a_resting_screen_and_the_associates_yes(live_server
 
 def test_the_carrier_app_queues_its_scans_offline_the_same_way(live_server, new_context):
     counter = online_visit(new_context().new_page(), live_server)
-    counter.get_by_role("link", name="Livraison par le livreur").click()
-    counter.get_by_role("link", name="Colis Express").click()
-    code = counter.locator("[data-code-digits]").inner_text().replace(" ", "")
-    carrier = online_visit(new_context().new_page(), live_server, "livreur")
-    carrier.get_by_role("link", name="Tabac-Presse du Marché").click()
-    carrier.get_by_label("Code du point relais (6 chiffres)").fill(code)
-    carrier.get_by_role("button", name="Livrer des colis").click()
+    code = show_shop_code(counter)
+    carrier = carrier_at_counter(online_visit(new_context().new_page(), live_server, "livreur"), code)
     expect(carrier.get_by_role("heading", name="Scannez les colis")).to_be_visible()
     carrier.wait_for_load_state()
     go_offline(carrier)

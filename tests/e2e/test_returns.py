@@ -3,20 +3,15 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import login
+from .conftest import carrier_at_counter, login, show_shop_code
 from .test_dropoff import notice_token, wedge_scan
 
 DELIVERED = ["CE100013FR", "CE100014FR", "CE100015FR"]
 
 
 def drop_off(live_server, counter, new_context):
-    counter.get_by_role("link", name="Livraison par le livreur").click()
-    counter.get_by_role("link", name="Colis Express").click()
-    code = counter.locator("[data-code-digits]").inner_text().replace(" ", "")
-    carrier = login(new_context().new_page(), live_server, "livreur")
-    carrier.get_by_role("link", name="Tabac-Presse du Marché").click()
-    carrier.get_by_label("Code du point relais (6 chiffres)").fill(code)
-    carrier.get_by_role("button", name="Livrer des colis").click()
+    code = show_shop_code(counter)
+    carrier = carrier_at_counter(login(new_context().new_page(), live_server, "livreur"), code)
     for tracking_id in DELIVERED:
         expect(carrier.locator("[data-scan-field]")).to_be_focused()
         wedge_scan(carrier, tracking_id)
@@ -85,17 +80,13 @@ def test_expired_parcels_block_the_counter_until_scanned_then_go_back_with_the_c
 
     # The carrier comes for the rest: the associate hands them over without scanning.
     counter.goto(live_server.url + "/")
-    counter.get_by_role("link", name="Livraison par le livreur").click()
-    counter.get_by_role("link", name="Colis Express").click()
-    code = counter.locator("[data-code-digits]").inner_text().replace(" ", "")
+    code = show_shop_code(counter)
     counter.goto(live_server.url + "/retours/")
     to_hand = counter.locator("#returns li.parcel .parcel-id").all_inner_texts()
     assert collected not in to_hand and missing not in to_hand
 
     carrier.goto(live_server.url + "/livreur/")
-    carrier.get_by_role("link", name="Tabac-Presse du Marché").click()
-    carrier.get_by_label("Code du point relais (6 chiffres)").fill(code)
-    carrier.get_by_role("button", name="Reprise des retours").click()
+    carrier_at_counter(carrier, code, button="Reprise des retours")
     colis_express = [t for t in to_hand if t.startswith("CE")]
     for tracking_id in colis_express:
         expect(carrier.locator("[data-scan-field]")).to_be_focused()
