@@ -1,13 +1,13 @@
 """The carrier app at /livreur: today's shops, the shop code that opens a visit, parcels scanned in."""
+import re
 from datetime import datetime, timezone
-
 from urllib.parse import parse_qs, urlsplit
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
 from flask_login import current_user
 from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException
 
 from . import clock
 from .commands import command
@@ -18,9 +18,10 @@ from .ops import returns
 from .queries import is_open, shop_load, shops_of_network
 from .rules.errors import DomainError
 from .rules.parcels import State
-from .web import actor, carrier_required, explain, offline_replay, render
+from .web import actor, carrier_required, explain, offline_replay, refuse, render
 
 bp = Blueprint("carrier", __name__, url_prefix="/livreur")
+VISIT_KEY = re.compile(r"[A-Za-z0-9._~-]{8,64}")
 
 
 def _counts(network_id, state):
@@ -32,18 +33,23 @@ def _counts(network_id, state):
     return dict(rows)
 
 
-@bp.get("/")
-@carrier_required
-def home(error=None):
-    """Today's shops: those with parcels expected or returns waiting (all of them on request), their
-    address, whether they are open, and what waits there."""
-    network_id = current_user.network_id
+def todays_shops(network_id, everything=False):
+    """The shops with parcels expected or returns waiting (every shop of the network on request),
+    busiest first, each with what waits there."""
     expected, returns = _counts(network_id, State.EXPECTED), _counts(network_id, State.TO_RETURN)
-    everything = request.args.get("tous") == "1"
     shops = [{"shop": shop, "expected": expected.get(shop.id, 0), "returns": returns.get(shop.id, 0)}
              for shop in shops_of_network(network_id)
              if everything or shop.id in expected or shop.id in returns]
     shops.sort(key=lambda s: (-s["expected"], -s["returns"], s["shop"].name))
+    return shops
+
+
+@bp.get("/")
+@carrier_required
+def home(error=None):
+    """Today's shops: their address, whether they are open, and what waits there."""
+    everything = request.args.get("tous") == "1"
+    shops = todays_shops(current_user.network_id, everything)
     return render("carrier/home.html", "carrier/_home.html", shops=shops, everything=everything, error=error,
                   status=422 if error else 200)
 
@@ -71,11 +77,20 @@ def _my_shop_or_404(shop_id):
     return shop
 
 
-def _my_visit_or_404(visit_id):
-    visit = db.session.get(Visit, visit_id)
-    if visit is None or visit.account_id != current_user.id:
-        abort(404)
+def _my_visit_or_404(key):
+    """The carrier's own visit named ``key``. None may exist yet: a visit opened offline is made when
+    its opening reaches the server, and never if the shop code is refused then."""
+    visit = db.session.scalar(select(Visit).where(Visit.key == key, Visit.account_id == current_user.id))
+    if visit is None:
+        refuse(404, _("This visit is not open. If it was opened without network, the shop code may have been "
+                      "refused when it was sent: see « To check »."))
     return ops.settle(visit, clock.now())
+
+
+def _visit_key():
+    """The new visit's name: the id of the command that opens it, when it fits in a URL."""
+    key = g.get("command_id") or ""
+    return key if VISIT_KEY.fullmatch(key) else None
 
 
 @bp.get("/points/<int:shop_id>")
@@ -108,18 +123,27 @@ def open_visit(shop_id):
     kind = "return" if request.form.get("kind") == "return" else "dropoff"
     try:
         visit = ops.open_visit(shop, current_user.network_id, current_user, who,
-                               request.form.get("code", ""), _scanned_at(who.now), kind=kind)
+                               request.form.get("code", ""), _scanned_at(who.now), kind=kind, key=_visit_key())
     except DomainError as err:
         return render("carrier/shop.html", "carrier/_shop.html", status=err.status, shop=shop, error=explain(err),
                       code=request.form.get("code", ""), open_now=is_open(shop, who.now))
-    target = url_for("carrier.visit", visit_id=visit.id)
+    target = url_for("carrier.visit", key=visit.key)
     return redirect(target, 303) if not request.headers.get("HX-Request") else ("", 200, {"HX-Redirect": target})
 
 
-def _visit_context(visit, **extra):
+def _visit_context(visit, parcels=None, **extra):
     waiting = returns.to_hand_over(visit.shop, visit.network_id) if visit.kind == "return" else ops.expected_parcels(visit)
-    return dict(visit=visit, parcels=ops.visit_parcels(visit), expected=waiting,
+    return dict(visit=visit, parcels=ops.visit_parcels(visit) if parcels is None else parcels, expected=waiting,
                 load=shop_load(visit.shop_id), capacity=visit.shop.capacity, **extra)
+
+
+def first_visit_screen(shop, network_id, kind, key, now):
+    """The visit's screen as it is the moment it opens (nothing scanned yet), for the offline bundle:
+    a device with no network opens the visit on it, and the server makes the visit when the opening
+    reaches it. The visit here is never stored."""
+    visit = Visit(key=key, shop=shop, shop_id=shop.id, network_id=network_id, kind=kind, mode="carrier",
+                  opened_at=now)
+    return render_template("carrier/visit.html", **_visit_context(visit, parcels=[]))
 
 
 def _scan(visit, tracking_id, who):
@@ -131,19 +155,19 @@ def _scan(visit, tracking_id, who):
     return parcel, outcome.value
 
 
-@bp.get("/visites/<int:visit_id>")
+@bp.get("/visites/<key>")
 @carrier_required
-def visit(visit_id):
+def visit(key):
     """The carrier's scan screen at a shop."""
-    return render("carrier/visit.html", "carrier/_visit.html", **_visit_context(_my_visit_or_404(visit_id)))
+    return render("carrier/visit.html", "carrier/_visit.html", **_visit_context(_my_visit_or_404(key)))
 
 
-@bp.post("/visites/<int:visit_id>/scan")
+@bp.post("/visites/<key>/scan")
 @carrier_required
 @command
-def scan(visit_id):
+def scan(key):
     """A parcel label scanned (or its tracking ID typed) during the visit."""
-    visit = _my_visit_or_404(visit_id)
+    visit = _my_visit_or_404(key)
     try:
         parcel, outcome = _scan(visit, request.form.get("tracking_id", "").strip(), actor())
     except DomainError as err:
@@ -153,12 +177,12 @@ def scan(visit_id):
                   **_visit_context(visit))
 
 
-@bp.post("/visites/<int:visit_id>/colis/<int:parcel_id>/refuser")
+@bp.post("/visites/<key>/colis/<int:parcel_id>/refuser")
 @carrier_required
 @command
-def refuse(visit_id, parcel_id):
+def refuse_damaged(key, parcel_id):
     """« Refuser — colis endommagé »: the parcel stays with the carrier."""
-    visit = _my_visit_or_404(visit_id)
+    visit = _my_visit_or_404(key)
     parcel = db.session.get(Parcel, parcel_id)
     if parcel is None or parcel.network_id != current_user.network_id:
         abort(404)
@@ -170,10 +194,10 @@ def refuse(visit_id, parcel_id):
     return render("carrier/visit.html", "carrier/_visit.html", refused=parcel, **_visit_context(visit))
 
 
-@bp.post("/visites/<int:visit_id>/terminer")
+@bp.post("/visites/<key>/terminer")
 @carrier_required
 @command
-def finish(visit_id):
+def finish(key):
     """« Terminer la livraison »: the visit closes with its summary."""
-    visit = ops.finish_visit(_my_visit_or_404(visit_id), actor())
+    visit = ops.finish_visit(_my_visit_or_404(key), actor())
     return render("carrier/visit.html", "carrier/_visit.html", **_visit_context(visit))

@@ -2,6 +2,7 @@
 from datetime import date, datetime, time, timezone
 from enum import Enum
 from typing import Optional
+import uuid
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -188,6 +189,9 @@ class Visit(db.Model):
 
     __tablename__ = "visits"
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Names the visit in the carrier's URLs: the id of the command that opened it, so that a device
+    # can open a visit offline and go on scanning into it before the server has heard of it.
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True, default=lambda: uuid.uuid4().hex)
     shop_id: Mapped[int] = mapped_column(sa.ForeignKey("shops.id"), index=True)
     network_id: Mapped[int] = mapped_column(sa.ForeignKey("networks.id"))
     kind: Mapped[str] = mapped_column(sa.String(12), default="dropoff")

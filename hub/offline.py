@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from . import carrier as carrier_views
 from . import clock
 from . import pickup as pickup_views
 from .extensions import db
@@ -47,7 +48,7 @@ PRECACHED = (".css", ".js", ".png", ".svg", ".wasm", ".woff2", ".woff", ".ico")
 PAGE_TIMEOUT = 4
 COMMAND_TIMEOUT = 10
 # Placeholders in the URL patterns the worker matches (url_for builds them, so they follow the routes).
-TICKET, PARCEL = "TICKET", 4242424242
+TICKET, PARCEL, VISIT = "TICKET", 4242424242, "VISIT-KEY-4242"
 
 associate_or_carrier = role_required(Role.ASSOCIATE, Role.CARRIER)
 
@@ -126,6 +127,11 @@ def _routes():
         "pickupFinish": url_for("pickup.finish", ticket=TICKET),
         "returnsScan": url_for("returns.scan"),
         "returnsMissing": url_for("returns.missing", parcel_id=PARCEL),
+        "carrierOpen": url_for("carrier.open_visit", shop_id=PARCEL),
+        "carrierVisit": url_for("carrier.visit", key=VISIT),
+        "carrierScan": url_for("carrier.scan", key=VISIT),
+        "carrierReadCode": url_for("carrier.read_code"),
+        "carrierShop": url_for("carrier.shop", shop_id=PARCEL),
         "login": url_for("auth.login"),
         "neverStored": [url_for("auth.login"), url_for("auth.logout"), url_for("auth.set_language"),
                         url_for("offline.bundle"), url_for("service_worker"), "/_test/"],
@@ -135,7 +141,7 @@ def _routes():
 def _worker_config():
     return {
         "precache": _precache(), "fallback": url_for("offline.fallback"), "bundle": url_for("offline.bundle"),
-        "routes": _routes(), "ticket": TICKET, "parcel": str(PARCEL), "pageTimeout": PAGE_TIMEOUT,
+        "routes": _routes(), "ticket": TICKET, "parcel": str(PARCEL), "visit": VISIT, "pageTimeout": PAGE_TIMEOUT,
         "commandTimeout": COMMAND_TIMEOUT, "workbox": url_for("static", filename=WORKBOX),
         "release": current_app.config["RELEASE"],
     }
@@ -239,6 +245,23 @@ def _associate_bundle(now):
     }
 
 
+def _carrier_bundle(now):
+    """Today's shops, their code screens, and each visit's first screen: a carrier opens a visit offline
+    with the shop code, scans into it, and the server checks the code when the opening reaches it."""
+    network_id = current_user.network_id
+    shops = carrier_views.todays_shops(network_id)
+    visits = {}
+    for row in shops:
+        kinds = ("dropoff", "return") if row["returns"] else ("dropoff",)
+        visits[str(row["shop"].id)] = {kind: carrier_views.first_visit_screen(row["shop"], network_id, kind, VISIT, now)
+                                       for kind in kinds}
+    return {
+        "pages": [url_for("carrier.home"), url_for("offline.conflicts")]
+                 + [url_for("carrier.shop", shop_id=row["shop"].id) for row in shops],
+        "visits": visits,
+    }
+
+
 @bp.get("/hors-ligne/paquet")
 @login_required
 def bundle():
@@ -248,7 +271,7 @@ def bundle():
     if current_user.role == Role.ASSOCIATE:
         data.update(_associate_bundle(now))
     elif current_user.role == Role.CARRIER:
-        data["pages"] = [url_for("carrier.home"), url_for("offline.conflicts")]
+        data.update(_carrier_bundle(now))
     return _compressed(jsonify(data))
 
 

@@ -41,6 +41,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-stamp-scan]").forEach(function (form) {
       var code = form.querySelector("[name=code]"), stamp = form.querySelector("[name=scanned_at]");
+      // Offline, the device's copy of the page comes without the code its QR link carried.
+      var linked = new URLSearchParams(location.search).get("code") || "";
+      if (!code.value && /^\d{6}$/.test(linked)) code.value = linked;
       if (code.value) form.dataset.stamp = Date.now();
       code.addEventListener("input", function () { form.dataset.stamp = Date.now(); });
       form.addEventListener("submit", function () { stamp.value = form.dataset.stamp || Date.now(); });

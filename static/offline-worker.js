@@ -163,11 +163,16 @@
 
   function pattern(path) {
     var escaped = path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    return new RegExp("^" + escaped.replace(C.ticket, "([^/]+)").replace(C.parcel, "(\\d+)") + "$");
+    return new RegExp("^" + escaped.replace(C.ticket, "([^/]+)").replace(C.visit, "([^/]+)")
+      .replace(C.parcel, "(\\d+)") + "$");
   }
   var ROUTES = {};
-  ["pickupScan", "pickupNotFound", "pickupReject", "pickupFinish", "returnsScan", "returnsMissing"].forEach(
-    function (name) { ROUTES[name] = pattern(C.routes[name]); });
+  ["pickupScan", "pickupNotFound", "pickupReject", "pickupFinish", "returnsScan", "returnsMissing",
+    "carrierOpen", "carrierShop", "carrierScan"].forEach(function (name) { ROUTES[name] = pattern(C.routes[name]); });
+  var VISIT_KEY = /^[A-Za-z0-9._~-]{8,64}$/;
+  function visitUrl(key) {
+    return new URL(C.routes.carrierVisit.replace(C.visit, encodeURIComponent(key)), self.location.href).href;
+  }
   function match(name, url) { return ROUTES[name].exec(url.pathname); }
   function turnUrl(ticket) { return C.routes.pickupScreen.replace(C.ticket, ticket); }
 
@@ -224,7 +229,19 @@
   var pages = new strategies.NetworkFirst(Object.assign({ plugins: [plugin(pageKey)] }, options));
   var fragments = new strategies.NetworkFirst(Object.assign({ plugins: [plugin(fragmentKey)] }, options));
 
+  // The shop's QR code read into the carrier's home screen: its link leads to the shop's code screen.
+  function readShopCode(url) {
+    var link;
+    try { link = new URL(url.searchParams.get("contenu") || "", self.location.href); } catch (e) { return null; }
+    if (link.origin !== self.location.origin || !ROUTES.carrierShop.exec(link.pathname)) return null;
+    return Response.redirect(link.href, 303);
+  }
+
   function fallbackPage(url) {
+    if (url.pathname === C.routes.carrierReadCode) {
+      var shopPage = readShopCode(url);
+      if (shopPage) return Promise.resolve(shopPage);
+    }
     return caches.open(PAGES).then(function (cache) {
       return cache.match(url.href, { ignoreVary: true, ignoreSearch: true });
     }).then(function (hit) {
@@ -274,14 +291,14 @@
     try { return new URL(request.headers.get("HX-Current-URL")).pathname; } catch (e) { return ""; }
   }
 
-  function enqueue(request, body, effect) {
+  function enqueue(request, body, effect, key) {
     var headers = [];
     request.headers.forEach(function (value, name) {
       if (name.toLowerCase() !== "x-comptoir-device-time") headers.push([name, value]);
     });
     return getMeta("account").then(function (account) {
       return put("queue", {
-        key: request.headers.get("Idempotency-Key"), url: request.url, method: request.method,
+        key: key || request.headers.get("Idempotency-Key"), url: request.url, method: request.method,
         headers: headers, body: body, at: deviceTime(request), account: account || 0, effect: effect,
         page: pagePath(request), attempts: 0, notBefore: 0, queuedAt: new Date().toISOString(),
       });
@@ -375,6 +392,10 @@
       }
       if (match("pickupFinish", url)) return enqueue(request, body, { kind: "finished" });
       if (match("returnsScan", url)) return returnsScan(request, body, bundle);
+      if (match("carrierScan", url)) {
+        var scanned = ascii(new URLSearchParams(body).get("tracking_id") || "");
+        return enqueue(request, body, { kind: "carrier_scan", tracking_id: scanned });
+      }
       if ((m = match("returnsMissing", url))) {
         return enqueue(request, body, { kind: "missing", parcel: Number(m[1]), tracking_id: returnsParcel(bundle, Number(m[1])) });
       }
@@ -410,6 +431,27 @@
     });
   }
 
+  // A carrier opens a visit with no network: the shop code cannot be checked here (the shop's secret
+  // never leaves the server), so the opening is queued and the visit's first screen, from the bundle,
+  // is stored under the visit's name, which is the opening's command id. The scans made there queue
+  // behind the opening; the server checks the code against the moment it was read, and refuses the
+  // visit and its scans, all shown in « À vérifier », if it was wrong.
+  function openVisitOffline(request, body, shop) {
+    var form = new URLSearchParams(body), key = form.get("command_id") || "";
+    var kind = form.get("kind") === "return" ? "return" : "dropoff";
+    return getMeta("bundle").then(function (bundle) {
+      var screen = bundle && bundle.visits && bundle.visits[shop] && bundle.visits[shop][kind];
+      if (!screen || !VISIT_KEY.test(key)) return fallbackPage(new URL(request.url));
+      var url = visitUrl(key);
+      return caches.open(PAGES).then(function (cache) {
+        return cache.put(url, html(screen.split(C.visit).join(encodeURIComponent(key)), 200));
+      }).then(function () {
+        var effect = { kind: "visit_opened", shop: Number(shop), code: ascii(form.get("code") || "") };
+        return enqueue(request, body, effect, key);
+      }).then(function () { return Response.redirect(url, 303); });
+    });
+  }
+
   function withTimeout(promise, seconds) {
     return new Promise(function (resolve, reject) {
       var timer = setTimeout(function () { reject(new Error("timeout")); }, seconds * 1000);
@@ -423,6 +465,15 @@
 
   function handleStep(o) {
     var request = o.request;
+    var opening = request.mode === "navigate" && match("carrierOpen", o.url);
+    if (opening) {
+      return request.clone().text().then(function (body) {
+        return withTimeout(fetch(request), C.commandTimeout).catch(function () {
+          reachable = false;
+          return openVisitOffline(request, body, opening[1]);
+        });
+      });
+    }
     if (neverStored(o.url) || request.mode === "navigate") {
       return fetch(request).catch(function () { return fallbackPage(o.url); });
     }

@@ -162,8 +162,22 @@
     card.replaceWith(node);
   }
 
+  // A parcel the carrier scanned offline: its row in the visit's lists says it waits to be sent.
+  function markCarrierParcel(effect) {
+    var wanted = (effect.tracking_id || "").replace(/\s+/g, "").toUpperCase();
+    document.querySelectorAll("#visit li.parcel").forEach(function (item) {
+      var id = item.querySelector(".parcel-id");
+      if (!id || item.querySelector(".offline-pending")) return;
+      if (id.textContent.replace(/\s+/g, "").toUpperCase() !== wanted) return;
+      item.classList.add("offline-pending");
+      var node = answerNode("tag-carrier_scan");
+      if (node) item.appendChild(node);
+    });
+  }
+
   function apply(effect) {
     if (effect.kind in OUTCOMES) markPickupParcel(effect);
+    else if (effect.kind === "carrier_scan") markCarrierParcel(effect);
     else if (effect.kind === "staged" || effect.kind === "missing") markReturnParcel(effect);
     else if (effect.kind === "finished") finishPickup();
   }
@@ -217,7 +231,8 @@
 
   function serverMessage(conflict) {
     var doc = new DOMParser().parseFromString(conflict.answer || "", "text/html");
-    var el = doc.querySelector("[role=alert], .error, main h1, title");
+    var el = ["[role=alert]", ".error", "#error h1 + p", "main h1", "title"]
+      .map(function (selector) { return doc.querySelector(selector); }).filter(Boolean)[0];
     var text = (el ? el.textContent : doc.body ? doc.body.textContent : "").replace(/\s+/g, " ").trim();
     return text ? text.slice(0, 300) : "HTTP " + conflict.status;
   }
@@ -237,7 +252,7 @@
         var kind = page.querySelector('template[data-what="' + c.effect.kind + '"]') ? c.effect.kind : "queued";
         item.dataset.seq = c.seq;
         item.querySelector("[data-slot=what]").textContent = textTemplate(page, 'template[data-what="' + kind + '"]',
-          { tracking_id: c.effect.tracking_id || "", page: c.page || c.url });
+          { tracking_id: c.effect.tracking_id || "", code: c.effect.code || "", page: c.page || c.url });
         item.querySelector("[data-slot=when]").textContent = textTemplate(page, "template[data-when]",
           { time: new Intl.DateTimeFormat(root.lang || "fr", { dateStyle: "short", timeStyle: "short" }).format(new Date(c.at)) });
         item.querySelector("[data-slot=answer]").textContent = textTemplate(page, "template[data-answer-text]",
@@ -302,10 +317,28 @@
 
   // --- Start ---------------------------------------------------------------------------------------
 
+  // The very first page may load while the worker is still installing: the worker claims it when it
+  // activates, unless the page was already on its way. An unclaimed page cannot work offline, so a resting
+  // screen loads once more (the home right after signing in: nothing is lost).
+  function claimed() {
+    if (navigator.serviceWorker.controller) return;
+    navigator.serviceWorker.ready.then(function () {
+      setTimeout(function () {
+        var banner = document.getElementById("update-banner");
+        var resting = banner ? JSON.parse(banner.dataset.resting || "[]") : [];
+        if (navigator.serviceWorker.controller || !navigator.onLine || resting.indexOf(location.pathname) < 0) return;
+        if (sessionStorage.getItem("comptoir-claim") === location.pathname) return;  // once, never a loop
+        sessionStorage.setItem("comptoir-claim", location.pathname);
+        location.reload();
+      }, 1000);
+    });
+  }
+
   function start() {
     var url = meta("comptoir-worker");
     if (!url) return;
     navigator.serviceWorker.register(url, { scope: "/" }).then(watchUpdates).catch(function () {});
+    claimed();
     ask({ type: "hello", account: account }).then(function (state) {
       showState(state);
       if (!navigator.onLine) return;

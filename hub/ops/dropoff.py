@@ -10,12 +10,14 @@ from ..rules.parcels import IN_SHOP, Action, State
 from . import close_pickup_if_done, notices, record
 
 
-def open_visit(shop, network_id, account, actor, code, scanned_at, kind="dropoff"):
-    """Check the shop's code as it was when scanned, then open the carrier's visit."""
+def open_visit(shop, network_id, account, actor, code, scanned_at, kind="dropoff", key=None):
+    """Check the shop's code as it was when scanned, then open the carrier's visit, named ``key``."""
     if network_id not in {n.id for n in shop.networks}:
         raise NetworkNotServed()
     codes.check_shop_code(shop.totp_secret, code, scanned_at, actor.now)
-    return _new_visit(shop, network_id, account, actor, kind=kind, mode="carrier", code_scanned_at=scanned_at)
+    fields = {"key": key} if key else {}
+    return _new_visit(shop, network_id, account, actor, kind=kind, mode="carrier", code_scanned_at=scanned_at,
+                      **fields)
 
 
 def start_intake(shop, network_id, account, actor):
@@ -27,7 +29,7 @@ def start_intake(shop, network_id, account, actor):
 
 def _new_visit(shop, network_id, account, actor, **fields):
     for previous in db.session.scalars(select(Visit).where(Visit.account_id == account.id, Visit.closed_at.is_(None))):
-        previous.closed_at = actor.now  # one visit at a time: starting another ends the last
+        previous.closed_at = max(actor.when, previous.last_activity)  # one visit at a time: a new one ends the last
     visit = Visit(shop=shop, network_id=network_id, account_id=account.id, device_id=actor.device_id,
                   opened_at=actor.when, **fields)
     db.session.add(visit)
@@ -50,10 +52,15 @@ def settle(visit, now):
 
 
 def ensure_open(visit, actor):
-    """Refuse any scan into a finished (or abandoned) visit; note the activity of a live one."""
-    if settle(visit, actor.now).closed_at is not None:
+    """Refuse any scan into a visit finished (or abandoned) before the scan was made; note the activity.
+
+    A scan is judged at the moment it was made: a scan queued offline and sent an hour later still
+    belongs to the visit it was made in, if that visit was open then.
+    """
+    settle(visit, actor.when)
+    if visit.closed_at is not None and actor.when >= visit.closed_at:
         raise rules.VisitClosed()
-    visit.last_scan_at = actor.now
+    visit.last_scan_at = max(visit.last_scan_at or actor.when, actor.when)
 
 
 def scan_in(visit, tracking_id, actor):

@@ -29,6 +29,9 @@ def carrier(browser, demo_data):
     return browser().login("livreur")
 
 
+REPLAY = {"X-Offline-Replay": "1", "Sec-Fetch-Site": "same-origin"}  # as the offline queue sends a step again
+
+
 def current_code(app, shop, clock):
     return codes.shop_code(shop.totp_secret, clock.now())
 
@@ -41,7 +44,12 @@ def open_visit(carrier, shop, code, **data):
 def visit(app, carrier, shop, clock):
     response = open_visit(carrier, shop, current_code(app, shop, clock))
     assert response.status_code == 303
-    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+    return response.headers["Location"].rstrip("/").split("/")[-1]
+
+
+def visit_id(app, key):
+    """The visit's id, as the associate's screens name it (the carrier's name it by its key)."""
+    return query_one(app, Visit, key=key).id
 
 
 def events(app, action=None):
@@ -74,7 +82,7 @@ def test_a_shop_with_several_networks_asks_which_one_first(associate):
 
 
 def test_the_right_code_opens_a_visit(app, visit):
-    v = query_one(app, Visit, id=visit)
+    v = query_one(app, Visit, key=visit)
     assert v.open and v.mode == "carrier"
 
 
@@ -102,8 +110,37 @@ def test_a_code_read_offline_is_checked_against_the_time_it_was_read(app, carrie
     online = open_visit(carrier, shop, code, scanned_at=stamp)
     assert online.status_code == 422  # online, a code must be the current one, whatever the device says
     replayed = carrier.post(f"/livreur/points/{shop.id}/visites", {"code": code, "kind": "dropoff", "scanned_at": stamp},
-                            htmx=False, headers={"X-Offline-Replay": "1", "Sec-Fetch-Site": "same-origin"})
+                            htmx=False, headers=REPLAY)
     assert replayed.status_code == 303
+
+
+def test_a_visit_is_named_by_the_command_that_opened_it(app, carrier, shop, clock):
+    key = "visite-ouverte-hors-ligne-1"
+    response = carrier.post(f"/livreur/points/{shop.id}/visites", {"code": current_code(app, shop, clock),
+                                                                   "kind": "dropoff"}, key=key, htmx=False)
+    assert response.headers["Location"].endswith(f"/livreur/visites/{key}")
+    assert query_one(app, Visit, key=key).open
+
+
+def test_a_visit_the_server_never_opened_says_so_in_french(carrier):
+    response = scan(carrier, "jamais-ouverte-0001", EXPECTED[0])
+    assert response.status_code == 404
+    assert "le code du point relais a peut-être été refusé" in text(response)
+
+
+def test_a_scan_sent_late_from_the_offline_queue_counts_if_the_visit_was_open_when_it_was_made(app, carrier, visit,
+                                                                                             clock):
+    made_at = clock.now() + timedelta(minutes=10)
+    clock.advance(timedelta(hours=2))  # the carrier drove on; the network came back two hours later
+    late = scan(carrier, visit, EXPECTED[0], headers={**REPLAY, "X-Occurred-At": made_at.isoformat()})
+    assert late.status_code == 200
+    assert parcel(app, EXPECTED[0]).state == State.AT_STORE
+    online = scan(carrier, visit, EXPECTED[1])  # made now: the visit ended long ago
+    assert online.status_code == 409
+    after_the_end = scan(carrier, visit, EXPECTED[1],
+                         headers={**REPLAY, "X-Occurred-At": (made_at + timedelta(hours=1)).isoformat()})
+    assert after_the_end.status_code == 409
+    assert parcel(app, EXPECTED[1]).state == State.EXPECTED
 
 
 def test_another_shops_code_does_not_open_this_shop(app, carrier, shop, clock):
@@ -196,7 +233,7 @@ def test_a_damaged_parcel_is_refused_and_the_customer_refund_recorded(app, carri
 def test_the_associate_can_refuse_a_received_parcel_before_the_visit_closes(app, carrier, associate, visit):
     scan(carrier, visit, EXPECTED[0])
     p = parcel(app, EXPECTED[0])
-    response = associate.post(f"/livraison/visites/{visit}/colis/{p.id}/refuser")
+    response = associate.post(f"/livraison/visites/{visit_id(app, visit)}/colis/{p.id}/refuser")
     assert response.status_code == 200
     after = parcel(app, EXPECTED[0])
     assert after.state == State.REFUSED_AT_DROPOFF and after.pickup_id is None and after.shelf_place is None
@@ -241,7 +278,7 @@ def test_another_carriers_visit_is_not_yours(app, browser, carrier, visit, make_
 def test_another_shops_associate_cannot_touch_the_visit(app, browser, visit):
     other = browser().login("associe2")
     p = parcel(app, EXPECTED[0])
-    assert other.post(f"/livraison/visites/{visit}/colis/{p.id}/refuser").status_code == 404
+    assert other.post(f"/livraison/visites/{visit_id(app, visit)}/colis/{p.id}/refuser").status_code == 404
 
 
 def test_the_customer_notice_shows_the_code_the_barcode_and_the_last_day(app, carrier, visit, client):

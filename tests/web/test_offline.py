@@ -12,10 +12,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hub.extensions import db
-from hub.models import Account, Parcel, ParcelEvent, Pickup
+from hub.models import Account, Parcel, ParcelEvent, Pickup, Shop, Visit
 from hub.rules.parcels import Action
 
 from ..conftest import text
@@ -159,7 +159,25 @@ def test_the_bundle_travels_gzipped_when_the_browser_accepts_it(associate):
 
 def test_a_carrier_bundle_holds_no_pickup(browser, demo_data):
     bundle = bundle_of(browser().login("livreur"))
-    assert bundle["role"] == "carrier" and "turns" not in bundle
+    assert bundle["role"] == "carrier" and "turns" not in bundle and "codes" not in bundle
+
+
+def test_a_carrier_bundle_opens_a_visit_at_each_of_todays_shops_offline(app, browser, demo_data):
+    bundle = bundle_of(browser().login("livreur"))
+    with app.app_context():
+        shops = {shop.name: shop.id for shop in db.session.scalars(select(Shop))}
+        secrets = [shop.totp_secret for shop in db.session.scalars(select(Shop))]
+    market, station = shops["Tabac-Presse du Marché"], shops["Épicerie de la Gare"]
+    assert {f"/livreur/points/{market}", f"/livreur/points/{station}"} <= set(bundle["pages"])
+    assert set(bundle["visits"]) == {str(market), str(station)}
+    assert set(bundle["visits"][str(market)]) == {"dropoff", "return"}  # returns wait there
+    assert set(bundle["visits"][str(station)]) == {"dropoff"}
+    screen = bundle["visits"][str(station)]["dropoff"]
+    assert "Scannez les colis" in screen and "CE200001FR" in screen  # what is expected there
+    assert "/livreur/visites/VISIT-KEY-4242/scan" in screen  # the device names the visit
+    assert not any(secret in json.dumps(bundle) for secret in secrets)  # the code is checked on the server only
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Visit)) == 0  # nothing was opened
 
 
 # --- Replays ---------------------------------------------------------------------------------------------

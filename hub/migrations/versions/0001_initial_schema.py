@@ -203,6 +203,7 @@ def upgrade():
     )
     op.create_table('visits',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('shop_id', sa.Integer(), nullable=False),
     sa.Column('network_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=12), nullable=False),
@@ -216,7 +217,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
     sa.ForeignKeyConstraint(['network_id'], ['networks.id'], ),
     sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('key')
     )
     with op.batch_alter_table('visits', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_visits_shop_id'), ['shop_id'], unique=False)
