@@ -1,9 +1,8 @@
 """The carrier app at /livreur: today's shops, the shop code that opens a visit, parcels scanned in."""
-import re
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -18,10 +17,9 @@ from .ops import returns
 from .queries import is_open, shop_load, shops_of_network
 from .rules.errors import DomainError
 from .rules.parcels import State
-from .web import actor, carrier_required, explain, offline_replay, refuse, render
+from .web import actor, carrier_required, explain, offline_replay, refuse, render, visit_key
 
 bp = Blueprint("carrier", __name__, url_prefix="/livreur")
-VISIT_KEY = re.compile(r"[A-Za-z0-9._~-]{8,64}")
 
 
 def _counts(network_id, state):
@@ -87,12 +85,6 @@ def _my_visit_or_404(key):
     return ops.settle(visit, clock.now())
 
 
-def _visit_key():
-    """The new visit's name: the id of the command that opens it, when it fits in a URL."""
-    key = g.get("command_id") or ""
-    return key if VISIT_KEY.fullmatch(key) else None
-
-
 @bp.get("/points/<int:shop_id>")
 @carrier_required
 def shop(shop_id):
@@ -123,7 +115,7 @@ def open_visit(shop_id):
     kind = "return" if request.form.get("kind") == "return" else "dropoff"
     try:
         visit = ops.open_visit(shop, current_user.network_id, current_user, who,
-                               request.form.get("code", ""), _scanned_at(who.now), kind=kind, key=_visit_key())
+                               request.form.get("code", ""), _scanned_at(who.now), kind=kind, key=visit_key())
     except DomainError as err:
         return render("carrier/shop.html", "carrier/_shop.html", status=err.status, shop=shop, error=explain(err),
                       code=request.form.get("code", ""), open_now=is_open(shop, who.now))

@@ -1,7 +1,8 @@
 """« Livraison par le livreur »: the shop code for the carrier, the visit followed live, the « Autre » intake."""
 from datetime import timedelta
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,7 +15,7 @@ from .ops.blocking import open_intakes, pending_tasks
 from .queries import shop_load
 from .rules import codes
 from .rules.errors import DomainError
-from .web import actor, associate_required, explain, in_my_shop_or_404, render
+from .web import actor, associate_required, explain, in_my_shop_or_404, offline_replay, refuse, render, visit_key
 
 bp = Blueprint("dropoff", __name__, url_prefix="/livraison")
 
@@ -74,12 +75,21 @@ def follow():
     return render("dropoff/follow.html", "dropoff/_follow.html", **_follow_context(shop, clock.now()))
 
 
-@bp.post("/visites/<int:visit_id>/colis/<int:parcel_id>/refuser")
+def _visit_here_or_404(key):
+    """A visit at the associate's shop, by its key. An « Autre » intake started offline is made when its
+    start reaches the server."""
+    visit = db.session.scalar(select(Visit).where(Visit.key == key, Visit.shop_id == current_user.shop_id))
+    if visit is None:
+        refuse(404, _("This delivery is not open on the server. If it was started without network, see « To check »."))
+    return visit
+
+
+@bp.post("/visites/<key>/colis/<int:parcel_id>/refuser")
 @associate_required
 @command
-def refuse(visit_id, parcel_id):
+def refuse_damaged(key, parcel_id):
     """The associate refuses a damaged parcel before the visit closes."""
-    visit = in_my_shop_or_404(Visit, visit_id)
+    visit = _visit_here_or_404(key)
     parcel = in_my_shop_or_404(Parcel, parcel_id)
     try:
         ops.refuse_damaged(visit, parcel, actor())
@@ -104,31 +114,41 @@ def _follow_fragment(visit, status=200, **extra):
 def start_intake(network_id):
     """Start scanning in another carrier's parcels (30 minutes of opening time to finish)."""
     network = _network_or_404(network_id)
-    existing = next((v for v in open_intakes(current_user.shop) if v.network_id == network.id), None)
-    visit = existing or ops.start_intake(current_user.shop, network.id, current_user, actor())
-    return redirect(url_for("dropoff.intake", visit_id=visit.id), 303)
+    # Online, the counter's open intake goes on; one started offline was scanned into under its own name.
+    existing = None if offline_replay() else next(
+        (v for v in open_intakes(current_user.shop) if v.network_id == network.id), None)
+    visit = existing or ops.start_intake(current_user.shop, network.id, current_user, actor(), key=visit_key())
+    return redirect(url_for("dropoff.intake", key=visit.key), 303)
 
 
-def _intake_context(visit):
-    deadline = next((t.deadline for t in pending_tasks(visit.shop) if t.params.get("visit_id") == visit.id), None)
-    return dict(visit=visit, parcels=ops.visit_parcels(visit), expected=ops.expected_parcels(visit),
-                deadline=deadline, load=shop_load(visit.shop_id), capacity=visit.shop.capacity)
+def _intake_context(visit, parcels=None):
+    deadline = next((t.deadline for t in pending_tasks(visit.shop) if t.params.get("key") == visit.key), None)
+    return dict(visit=visit, parcels=ops.visit_parcels(visit) if parcels is None else parcels,
+                expected=ops.expected_parcels(visit), deadline=deadline, load=shop_load(visit.shop_id),
+                capacity=visit.shop.capacity)
 
 
-@bp.get("/autre/<int:visit_id>")
+def first_intake_screen(shop, network_id, key, now):
+    """An « Autre » intake's screen as it is when it starts, for the offline bundle (never stored)."""
+    visit = Visit(key=key, shop=shop, shop_id=shop.id, network_id=network_id, kind="dropoff", mode="other",
+                  opened_at=now)
+    return render_template("dropoff/intake.html", **_intake_context(visit, parcels=[]))
+
+
+@bp.get("/autre/<key>")
 @associate_required
-def intake(visit_id):
+def intake(key):
     """The associate's own scan list for an « Autre » delivery."""
-    visit = in_my_shop_or_404(Visit, visit_id)
+    visit = _visit_here_or_404(key)
     return render("dropoff/intake.html", "dropoff/_intake.html", **_intake_context(visit))
 
 
-@bp.post("/autre/<int:visit_id>/scan")
+@bp.post("/autre/<key>/scan")
 @associate_required
 @command
-def intake_scan(visit_id):
+def intake_scan(key):
     """A label scanned by the associate during an « Autre » intake."""
-    visit = in_my_shop_or_404(Visit, visit_id)
+    visit = _visit_here_or_404(key)
     tracking_id = request.form.get("tracking_id", "").strip()
     try:
         parcel, outcome = ops.scan_in(visit, tracking_id, actor())
@@ -139,11 +159,11 @@ def intake_scan(visit_id):
                   **_intake_context(visit))
 
 
-@bp.post("/autre/<int:visit_id>/terminer")
+@bp.post("/autre/<key>/terminer")
 @associate_required
 @command
-def finish_intake(visit_id):
+def finish_intake(key):
     """End the « Autre » intake: the counter is free again."""
-    visit = in_my_shop_or_404(Visit, visit_id)
+    visit = _visit_here_or_404(key)
     ops.finish_visit(visit, actor())
     return render("dropoff/intake.html", "dropoff/_intake.html", finished=True, **_intake_context(visit))

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from . import carrier as carrier_views
 from . import clock
+from . import dropoff as dropoff_views
 from . import pickup as pickup_views
 from .extensions import db
 from .models import Parcel, Pickup, Role
@@ -127,6 +128,9 @@ def _routes():
         "pickupFinish": url_for("pickup.finish", ticket=TICKET),
         "returnsScan": url_for("returns.scan"),
         "returnsMissing": url_for("returns.missing", parcel_id=PARCEL),
+        "intakeStart": url_for("dropoff.start_intake", network_id=PARCEL),
+        "intakeScreen": url_for("dropoff.intake", key=VISIT),
+        "intakeScan": url_for("dropoff.intake_scan", key=VISIT),
         "carrierOpen": url_for("carrier.open_visit", shop_id=PARCEL),
         "carrierVisit": url_for("carrier.visit", key=VISIT),
         "carrierScan": url_for("carrier.scan", key=VISIT),
@@ -238,6 +242,7 @@ def _associate_bundle(now):
     return {
         "shop": shop.id, "key": base64.b64encode(key).decode(), "codes": codes,
         "turns": {turn.pop("url"): turn for turn in turns},
+        "intakes": {str(n.id): dropoff_views.first_intake_screen(shop, n.id, VISIT, now) for n in shop.networks},
         "start": _start_screens(), "returns": _returnable(shop, now),
         "guard": {"limit": pickup_rules.DEVICE_LIMIT, "window": int(pickup_rules.WINDOW.total_seconds())},
         "pages": _associate_pages(shop),

@@ -1,4 +1,5 @@
 """What every view shares: page-or-fragment rendering, errors in the user's language, scoping."""
+import re
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from functools import wraps
@@ -122,6 +123,16 @@ def safe_path(target, default):
     """``target`` when it is a path of this site (never another host), else ``default``."""
     target = target or ""
     return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else default
+
+
+VISIT_KEY = re.compile(r"[A-Za-z0-9._~-]{8,64}")
+
+
+def visit_key():
+    """A new visit's name in its URLs: the id of the command that opens it, when it fits in a URL (else
+    the visit gets a random one). A device that opens a visit offline knows its name before the server does."""
+    key = g.get("command_id") or ""
+    return key if VISIT_KEY.fullmatch(key) else None
 
 
 def new_command_id():

@@ -168,11 +168,10 @@
   }
   var ROUTES = {};
   ["pickupScan", "pickupNotFound", "pickupReject", "pickupFinish", "returnsScan", "returnsMissing",
-    "carrierOpen", "carrierShop", "carrierScan"].forEach(function (name) { ROUTES[name] = pattern(C.routes[name]); });
+    "carrierOpen", "carrierShop", "carrierScan", "intakeStart", "intakeScan"].forEach(function (name) {
+    ROUTES[name] = pattern(C.routes[name]);
+  });
   var VISIT_KEY = /^[A-Za-z0-9._~-]{8,64}$/;
-  function visitUrl(key) {
-    return new URL(C.routes.carrierVisit.replace(C.visit, encodeURIComponent(key)), self.location.href).href;
-  }
   function match(name, url) { return ROUTES[name].exec(url.pathname); }
   function turnUrl(ticket) { return C.routes.pickupScreen.replace(C.ticket, ticket); }
 
@@ -392,9 +391,9 @@
       }
       if (match("pickupFinish", url)) return enqueue(request, body, { kind: "finished" });
       if (match("returnsScan", url)) return returnsScan(request, body, bundle);
-      if (match("carrierScan", url)) {
+      if (match("carrierScan", url) || match("intakeScan", url)) {
         var scanned = ascii(new URLSearchParams(body).get("tracking_id") || "");
-        return enqueue(request, body, { kind: "carrier_scan", tracking_id: scanned });
+        return enqueue(request, body, { kind: "delivery_scan", tracking_id: scanned });
       }
       if ((m = match("returnsMissing", url))) {
         return enqueue(request, body, { kind: "missing", parcel: Number(m[1]), tracking_id: returnsParcel(bundle, Number(m[1])) });
@@ -436,18 +435,33 @@
   // is stored under the visit's name, which is the opening's command id. The scans made there queue
   // behind the opening; the server checks the code against the moment it was read, and refuses the
   // visit and its scans, all shown in « À vérifier », if it was wrong.
-  function openVisitOffline(request, body, shop) {
+  // An « Autre » intake the associate starts offline works the same way.
+  function opening(url) {
+    var m;
+    if ((m = match("carrierOpen", url))) {
+      return { screen: "carrierVisit", find: function (bundle, form) {
+        var screens = bundle.visits && bundle.visits[m[1]];
+        return screens && screens[form.get("kind") === "return" ? "return" : "dropoff"];
+      }, effect: function (form) { return { kind: "visit_opened", code: ascii(form.get("code") || "") }; } };
+    }
+    if ((m = match("intakeStart", url))) {
+      return { screen: "intakeScreen", find: function (bundle) { return bundle.intakes && bundle.intakes[m[1]]; },
+        effect: function () { return { kind: "intake_started" }; } };
+    }
+    return null;
+  }
+
+  function openOffline(request, body, how) {
     var form = new URLSearchParams(body), key = form.get("command_id") || "";
-    var kind = form.get("kind") === "return" ? "return" : "dropoff";
     return getMeta("bundle").then(function (bundle) {
-      var screen = bundle && bundle.visits && bundle.visits[shop] && bundle.visits[shop][kind];
+      var screen = bundle && how.find(bundle, form);
       if (!screen || !VISIT_KEY.test(key)) return fallbackPage(new URL(request.url));
-      var url = visitUrl(key);
+      var name = encodeURIComponent(key);
+      var url = new URL(C.routes[how.screen].replace(C.visit, name), self.location.href).href;
       return caches.open(PAGES).then(function (cache) {
-        return cache.put(url, html(screen.split(C.visit).join(encodeURIComponent(key)), 200));
+        return cache.put(url, html(screen.split(C.visit).join(name), 200));
       }).then(function () {
-        var effect = { kind: "visit_opened", shop: Number(shop), code: ascii(form.get("code") || "") };
-        return enqueue(request, body, effect, key);
+        return enqueue(request, body, how.effect(form), key);
       }).then(function () { return Response.redirect(url, 303); });
     });
   }
@@ -465,12 +479,12 @@
 
   function handleStep(o) {
     var request = o.request;
-    var opening = request.mode === "navigate" && match("carrierOpen", o.url);
-    if (opening) {
+    var how = request.mode === "navigate" && opening(o.url);
+    if (how) {
       return request.clone().text().then(function (body) {
         return withTimeout(fetch(request), C.commandTimeout).catch(function () {
           reachable = false;
-          return openVisitOffline(request, body, opening[1]);
+          return openOffline(request, body, how);
         });
       });
     }

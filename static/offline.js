@@ -162,22 +162,22 @@
     card.replaceWith(node);
   }
 
-  // A parcel the carrier scanned offline: its row in the visit's lists says it waits to be sent.
-  function markCarrierParcel(effect) {
+  // A parcel scanned in offline (by the carrier, or at an « Autre » delivery): its row says it waits.
+  function markDeliveredParcel(effect) {
     var wanted = (effect.tracking_id || "").replace(/\s+/g, "").toUpperCase();
-    document.querySelectorAll("#visit li.parcel").forEach(function (item) {
+    document.querySelectorAll("#visit li.parcel, #intake li.parcel").forEach(function (item) {
       var id = item.querySelector(".parcel-id");
       if (!id || item.querySelector(".offline-pending")) return;
       if (id.textContent.replace(/\s+/g, "").toUpperCase() !== wanted) return;
       item.classList.add("offline-pending");
-      var node = answerNode("tag-carrier_scan");
+      var node = answerNode("tag-delivery_scan");
       if (node) item.appendChild(node);
     });
   }
 
   function apply(effect) {
     if (effect.kind in OUTCOMES) markPickupParcel(effect);
-    else if (effect.kind === "carrier_scan") markCarrierParcel(effect);
+    else if (effect.kind === "delivery_scan") markDeliveredParcel(effect);
     else if (effect.kind === "staged" || effect.kind === "missing") markReturnParcel(effect);
     else if (effect.kind === "finished") finishPickup();
   }

@@ -36,14 +36,14 @@ def open_intakes(shop):
     ).all()
 
 
-INTAKE_ENDPOINTS = frozenset({"dropoff.intake_scan", "dropoff.finish_intake", "dropoff.refuse"})
+INTAKE_ENDPOINTS = frozenset({"dropoff.intake_scan", "dropoff.finish_intake", "dropoff.refuse_damaged"})
 
 
 def _intake_tasks(shop):
     ranges, closed = shop_hours(shop)
     return [
         Task("intake", N_("Scan in the parcels of the other carrier at the latest %(deadline)s."), "dropoff.intake",
-             deadlines.intake_deadline(visit.opened_at, ranges, closed, shop.timezone), {"visit_id": visit.id},
+             deadlines.intake_deadline(visit.opened_at, ranges, closed, shop.timezone), {"key": visit.key},
              INTAKE_ENDPOINTS)
         for visit in open_intakes(shop)
     ]

@@ -20,11 +20,12 @@ def open_visit(shop, network_id, account, actor, code, scanned_at, kind="dropoff
                       **fields)
 
 
-def start_intake(shop, network_id, account, actor):
+def start_intake(shop, network_id, account, actor, key=None):
     """« Autre » carrier: the associate scans the parcels in, against the 30-minute rule."""
     if network_id not in {n.id for n in shop.networks}:
         raise NetworkNotServed()
-    return _new_visit(shop, network_id, account, actor, kind="dropoff", mode="other")
+    fields = {"key": key} if key else {}
+    return _new_visit(shop, network_id, account, actor, kind="dropoff", mode="other", **fields)
 
 
 def _new_visit(shop, network_id, account, actor, **fields):

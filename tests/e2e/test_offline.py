@@ -402,3 +402,25 @@ def test_a_visit_opened_offline_with_a_wrong_code_is_refused_with_its_scans_when
     expect(items.nth(1)).to_contain_text("Cette visite n'est pas ouverte")
     assert visits(live_server) == []
     assert events(live_server, "CE100013FR", "receive") == []
+
+
+def test_an_other_carriers_delivery_is_scanned_in_offline(live_server, new_context):
+    counter = online_visit(new_context().new_page(), live_server)
+    go_offline(counter)
+    counter.get_by_role("link", name="Livraison par le livreur").click()
+    counter.get_by_role("link", name="Colis Express").click()
+    counter.get_by_role("button", name="Autre livreur : je scanne les colis moi-même").click()
+    expect(counter.get_by_role("heading", name="Autre livreur : scannez chaque colis")).to_be_visible()
+    for tracking_id in ("CE100013FR", "CE100014FR"):
+        wedge(counter, tracking_id)
+        expect(counter.locator("#intake [role=status]")).to_contain_text(f"{tracking_id} scanné. Enregistré sur l'appareil")
+        expect(counter.locator(f"#intake li:has-text('{tracking_id}')")).to_contain_text("en attente d'envoi")
+    expect_waiting(counter, 3)  # the start, then the two scans behind it
+    assert counter.evaluate("document.documentElement.scrollWidth") <= 360
+
+    go_online(counter)
+    expect_waiting(counter, 0)
+    for tracking_id in ("CE100013FR", "CE100014FR"):
+        assert [o for o, _ in events(live_server, tracking_id, "receive")] == [1]
+    counter.reload()
+    expect(counter.locator("#intake")).to_contain_text("CE100013FR")

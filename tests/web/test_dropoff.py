@@ -47,11 +47,6 @@ def visit(app, carrier, shop, clock):
     return response.headers["Location"].rstrip("/").split("/")[-1]
 
 
-def visit_id(app, key):
-    """The visit's id, as the associate's screens name it (the carrier's name it by its key)."""
-    return query_one(app, Visit, key=key).id
-
-
 def events(app, action=None):
     with app.app_context():
         query = select(func.count()).select_from(ParcelEvent)
@@ -233,7 +228,7 @@ def test_a_damaged_parcel_is_refused_and_the_customer_refund_recorded(app, carri
 def test_the_associate_can_refuse_a_received_parcel_before_the_visit_closes(app, carrier, associate, visit):
     scan(carrier, visit, EXPECTED[0])
     p = parcel(app, EXPECTED[0])
-    response = associate.post(f"/livraison/visites/{visit_id(app, visit)}/colis/{p.id}/refuser")
+    response = associate.post(f"/livraison/visites/{visit}/colis/{p.id}/refuser")
     assert response.status_code == 200
     after = parcel(app, EXPECTED[0])
     assert after.state == State.REFUSED_AT_DROPOFF and after.pickup_id is None and after.shelf_place is None
@@ -278,7 +273,7 @@ def test_another_carriers_visit_is_not_yours(app, browser, carrier, visit, make_
 def test_another_shops_associate_cannot_touch_the_visit(app, browser, visit):
     other = browser().login("associe2")
     p = parcel(app, EXPECTED[0])
-    assert other.post(f"/livraison/visites/{visit_id(app, visit)}/colis/{p.id}/refuser").status_code == 404
+    assert other.post(f"/livraison/visites/{visit}/colis/{p.id}/refuser").status_code == 404
 
 
 def test_the_customer_notice_shows_the_code_the_barcode_and_the_last_day(app, carrier, visit, client):
@@ -320,6 +315,23 @@ class TestOtherCarrier:
         assert associate.get("/aide/").status_code == 200
         associate.post(intake + "/terminer")
         assert associate.get("/livraison/").status_code == 200
+
+    def test_an_intake_started_offline_is_its_own_even_while_another_is_open(self, app, associate, browser,
+                                                                             intake, shop, make_account):
+        # Another associate of the shop is on an intake; this one started their own without network.
+        make_account("vendeuse", shop_id=shop.id)
+        other = browser().login("vendeuse")
+        key = "intake-started-offline-1"
+        response = other.post(f"/livraison/{shop.network_id}/autre", key=key, htmx=False, headers=REPLAY)
+        assert response.headers["Location"].endswith(f"/livraison/autre/{key}") and not intake.endswith(key)
+        assert other.post(f"/livraison/autre/{key}/scan", {"tracking_id": EXPECTED[0]}, headers=REPLAY).status_code == 200
+        assert parcel(app, EXPECTED[0]).state == State.AT_STORE
+        online = associate.post(f"/livraison/{shop.network_id}/autre", htmx=False)  # online: the open one goes on
+        assert online.headers["Location"] == intake
+
+    def test_an_intake_the_server_never_started_says_so(self, associate):
+        response = associate.post("/livraison/autre/never-started-1/scan", {"tracking_id": EXPECTED[0]})
+        assert response.status_code == 404 and "commencée sans réseau" in text(response)
 
 
 def test_a_parcel_already_on_the_shelf_cannot_be_refused_by_a_carrier(app, carrier, visit):
