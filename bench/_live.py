@@ -49,4 +49,5 @@ def online_visit(page, server, user="associe"):
     """Sign in, and wait until the device holds what it needs offline."""
     login(page, server, user)
     expect(page.locator("html[data-offline-synced]")).to_have_count(1, timeout=120_000)
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)  # the worker has the page
     return page
