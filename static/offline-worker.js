@@ -134,12 +134,14 @@
     });
   }
 
-  function notify() {
-    return state().then(function (s) {
-      return self.clients.matchAll({ includeUncontrolled: true }).then(function (clients) {
-        clients.forEach(function (client) { client.postMessage({ type: "state", state: s }); });
-      });
+  function tell(message) {
+    return self.clients.matchAll({ includeUncontrolled: true }).then(function (clients) {
+      clients.forEach(function (client) { client.postMessage(message); });
     });
+  }
+
+  function notify() {
+    return state().then(function (s) { return tell({ type: "state", state: s }); });
   }
 
   // --- One at a time: the Web Locks API, else a flag in this worker -----------------------------------
@@ -295,9 +297,11 @@
     request.headers.forEach(function (value, name) {
       if (name.toLowerCase() !== "x-comptoir-device-time") headers.push([name, value]);
     });
+    key = key || request.headers.get("Idempotency-Key");
+    effect.key = key;  // the page names the step's tag by it, to update it once the server answered
     return getMeta("account").then(function (account) {
       return put("queue", {
-        key: key || request.headers.get("Idempotency-Key"), url: request.url, method: request.method,
+        key: key, url: request.url, method: request.method,
         headers: headers, body: body, at: deviceTime(request), account: account || 0, effect: effect,
         page: pagePath(request), attempts: 0, notBefore: 0, queuedAt: new Date().toISOString(),
       });
@@ -566,10 +570,12 @@
             if (r.outcome === "done") {
               reachable = true;
               result.sent += 1;
+              tell({ type: "answered", key: entry.key, refused: false });
               return Promise.all([remove("queue", entry.seq), setMeta("needsSignIn", false)]).then(step);
             }
             if (r.outcome === "conflict") {
               result.conflicts += 1;
+              tell({ type: "answered", key: entry.key, refused: true });
               return toConflict(entry, { status: r.status, answer: r.body, answeredAt: new Date().toISOString() }).then(step);
             }
             result.stopped = r.outcome;

@@ -92,6 +92,7 @@
 
   navigator.serviceWorker.addEventListener("message", function (event) {
     if (event.data && event.data.type === "state") showState(event.data.state);
+    if (event.data && event.data.type === "answered") stepAnswered(event.data.key, event.data.refused);
   });
   window.addEventListener("online", function () { showState(); sync(); });
   window.addEventListener("offline", function () { showState(); });
@@ -127,11 +128,36 @@
 
   var OUTCOMES = { handed_over: "handed_over", not_found: "not_found", rejected: "rejected" };
 
+  // The tag a step made offline puts on its parcel, named by the step's command id: it changes when
+  // the step reaches the server (static/offline-worker.js tells which).
+  function tagNode(effect) {
+    var node = answerNode("tag-" + effect.kind);
+    if (node && effect.key) node.dataset.command = effect.key;
+    return node;
+  }
+
+  function stepAnswered(key, refused) {
+    if (!key) return;
+    document.querySelectorAll('[data-command="' + CSS.escape(key) + '"]').forEach(function (tag) {
+      var waiting = tag.querySelector("[data-waiting]");
+      var item = tag.parentElement && tag.parentElement.closest(".offline-pending");
+      if (refused) {
+        var note = answerNode("tag-refused");
+        if (waiting && note) waiting.replaceWith(note);
+        tag.classList.add("refused");
+        return;
+      }
+      if (waiting) waiting.remove();
+      tag.classList.remove("offline-pending");
+      if (item) item.classList.remove("offline-pending");
+    });
+  }
+
   function markPickupParcel(effect) {
     var item = document.getElementById("parcel-" + effect.parcel);
     if (!item) return;
     item.className = item.className.replace(/\boutcome-\S+/, "outcome-" + OUTCOMES[effect.kind]) + " offline-pending";
-    var tag = item.querySelector(".pickup-parcel-what .tag"), node = answerNode("tag-" + effect.kind);
+    var tag = item.querySelector(".pickup-parcel-what .tag"), node = tagNode(effect);
     if (tag && node) tag.replaceWith(node);
     var options = item.querySelector("details.parcel-options");
     if (options) options.remove();
@@ -142,7 +168,7 @@
     if (!item) return;
     item.classList.add("offline-pending");
     item.querySelectorAll("a.button").forEach(function (link) { link.remove(); });
-    var node = answerNode("tag-" + effect.kind);
+    var node = tagNode(effect);
     if (node && !item.querySelector(".offline-pending.tag")) item.appendChild(node);
   }
 
@@ -170,7 +196,7 @@
       if (!id || item.querySelector(".offline-pending")) return;
       if (id.textContent.replace(/\s+/g, "").toUpperCase() !== wanted) return;
       item.classList.add("offline-pending");
-      var node = answerNode("tag-delivery_scan");
+      var node = tagNode(effect);
       if (node) item.appendChild(node);
     });
   }

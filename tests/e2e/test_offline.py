@@ -154,6 +154,9 @@ def test_expired_parcels_are_scanned_for_return_offline(live_server, new_context
     go_online(page)
     expect_waiting(page, 0)
     assert [offline for offline, _ in events(live_server, EXPIRED, "stage_for_return")] == [1]
+    row = page.locator(f"#expired li:has-text('{EXPIRED}')")  # the screen says the step reached the server
+    expect(row).to_contain_text("prêt pour le livreur")
+    expect(row).not_to_contain_text("en attente d'envoi")
 
 
 def test_the_inventory_shows_offline_as_last_synchronised(live_server, new_context):
@@ -247,6 +250,7 @@ def test_a_refused_replay_is_kept_in_to_check_until_acknowledged(live_server, ne
 
     go_online(page)
     expect_waiting(page, 0)
+    expect(page.locator(f"#expired li:has-text('{EXPIRED}')")).to_contain_text("refusé par le serveur")
     banner = page.locator("#offline-banner")
     expect(banner.get_by_role("link", name="1 à vérifier")).to_be_visible()
     banner.get_by_role("link", name="1 à vérifier").click()
@@ -422,5 +426,6 @@ def test_an_other_carriers_delivery_is_scanned_in_offline(live_server, new_conte
     expect_waiting(counter, 0)
     for tracking_id in ("CE100013FR", "CE100014FR"):
         assert [o for o, _ in events(live_server, tracking_id, "receive")] == [1]
+        expect(counter.locator(f"#intake li:has-text('{tracking_id}')")).not_to_contain_text("en attente d'envoi")
     counter.reload()
     expect(counter.locator("#intake")).to_contain_text("CE100013FR")
