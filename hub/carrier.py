@@ -75,14 +75,15 @@ def _my_shop_or_404(shop_id):
     return shop
 
 
-def _my_visit_or_404(key):
+def _my_visit_or_404(key, shown=True):
     """The carrier's own visit named ``key``. None may exist yet: a visit opened offline is made when
-    its opening reaches the server, and never if the shop code is refused then."""
+    its opening reaches the server, and never if the shop code is refused then. A visit ``shown`` is
+    settled at the server's time; a step made in it is judged at its own (``ops.ensure_open``)."""
     visit = db.session.scalar(select(Visit).where(Visit.key == key, Visit.account_id == current_user.id))
     if visit is None:
         refuse(404, _("This visit is not open. If it was opened without network, the shop code may have been "
                       "refused when it was sent: see « To check »."))
-    return ops.settle(visit, clock.now())
+    return ops.settle(visit, clock.now()) if shown else visit
 
 
 @bp.get("/points/<int:shop_id>")
@@ -159,7 +160,7 @@ def visit(key):
 @command
 def scan(key):
     """A parcel label scanned (or its tracking ID typed) during the visit."""
-    visit = _my_visit_or_404(key)
+    visit = _my_visit_or_404(key, shown=False)
     try:
         parcel, outcome = _scan(visit, request.form.get("tracking_id", "").strip(), actor())
     except DomainError as err:
@@ -174,7 +175,7 @@ def scan(key):
 @command
 def refuse_damaged(key, parcel_id):
     """« Refuser — colis endommagé »: the parcel stays with the carrier."""
-    visit = _my_visit_or_404(key)
+    visit = _my_visit_or_404(key, shown=False)
     parcel = db.session.get(Parcel, parcel_id)
     if parcel is None or parcel.network_id != current_user.network_id:
         abort(404)
@@ -191,5 +192,5 @@ def refuse_damaged(key, parcel_id):
 @command
 def finish(key):
     """« Terminer la livraison »: the visit closes with its summary."""
-    visit = ops.finish_visit(_my_visit_or_404(key), actor())
+    visit = ops.finish_visit(_my_visit_or_404(key, shown=False), actor())
     return render("carrier/visit.html", "carrier/_visit.html", **_visit_context(visit))

@@ -202,6 +202,9 @@ class Visit(db.Model):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_scan_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # How it ended: "finished" (« Terminer »), "idle" (no scan for a while: the server's guess, which a
+    # late scan from the visit's own device can prove wrong), "replaced" (the account opened another).
+    end_reason: Mapped[Optional[str]] = mapped_column(sa.String(12))
     shop: Mapped[Shop] = relationship()
     network: Mapped[Network] = relationship()
     account: Mapped["Account"] = relationship()

@@ -169,8 +169,8 @@
       .replace(C.parcel, "(\\d+)") + "$");
   }
   var ROUTES = {};
-  ["pickupScan", "pickupNotFound", "pickupReject", "pickupFinish", "returnsScan", "returnsMissing",
-    "carrierOpen", "carrierShop", "carrierScan", "intakeStart", "intakeScan"].forEach(function (name) {
+  ["pickupScan", "pickupNotFound", "pickupReject", "pickupFinish", "returnsScan", "returnsMissing", "carrierOpen",
+    "carrierShop", "carrierScan", "carrierVisit", "intakeStart", "intakeScan", "intakeScreen"].forEach(function (name) {
     ROUTES[name] = pattern(C.routes[name]);
   });
   var VISIT_KEY = /^[A-Za-z0-9._~-]{8,64}$/;
@@ -253,9 +253,21 @@
     });
   }
 
+  // A visit (or « Autre » intake) opened on the device is not on the server until its opening is sent:
+  // until then its screen is the device's copy.
+  function openingQueued(url) {
+    var m = ROUTES.carrierVisit.exec(url.pathname) || ROUTES.intakeScreen.exec(url.pathname);
+    if (!m) return Promise.resolve(false);
+    var key = decodeURIComponent(m[1]);
+    return all("queue").then(function (entries) { return entries.some(function (e) { return e.key === key; }); });
+  }
+
   routing.registerRoute(function (o) { return o.sameOrigin && isPage(o.request); }, function (o) {
     if (neverStored(o.url)) return fetch(o.request).catch(function () { return fallbackPage(o.url); });
-    return pages.handle(o).catch(function () { reachable = false; return fallbackPage(o.url); });
+    return openingQueued(o.url).then(function (queued) {
+      if (queued) return fallbackPage(o.url);
+      return pages.handle(o).catch(function () { reachable = false; return fallbackPage(o.url); });
+    });
   }, "GET");
 
   routing.registerRoute(function (o) { return o.sameOrigin && isFragment(o.request); }, function (o) {
@@ -485,7 +497,10 @@
     var request = o.request;
     var how = request.mode === "navigate" && opening(o.url);
     if (how) {
-      return request.clone().text().then(function (body) {
+      return Promise.all([request.clone().text(), hasQueued()]).then(function (r) {
+        var body = r[0];
+        // Steps keep their order: an opening waits behind what waits, or it would end the visit before.
+        if (r[1]) return openOffline(request, body, how).then(function (page) { replaySoon(0); return page; });
         return withTimeout(fetch(request), C.commandTimeout).catch(function () {
           reachable = false;
           return openOffline(request, body, how);

@@ -29,13 +29,27 @@ def start_intake(shop, network_id, account, actor, key=None):
 
 
 def _new_visit(shop, network_id, account, actor, **fields):
+    """One visit at a time per account: a new one ends the last. An opening that arrives late (from an
+    offline queue) ends only the visits opened before it, and is itself over when the next one began."""
+    if fields.get("key") and db.session.scalar(select(Visit.id).where(Visit.key == fields["key"])):
+        del fields["key"]  # a name already taken (never by an honest device): the visit gets a fresh one
+    when, later = actor.when, []
     for previous in db.session.scalars(select(Visit).where(Visit.account_id == account.id, Visit.closed_at.is_(None))):
-        previous.closed_at = max(actor.when, previous.last_activity)  # one visit at a time: a new one ends the last
+        if previous.opened_at > when:
+            later.append(previous)
+        elif settle(previous, when).closed_at is None:
+            _end(previous, max(when, previous.last_activity), "replaced")
     visit = Visit(shop=shop, network_id=network_id, account_id=account.id, device_id=actor.device_id,
-                  opened_at=actor.when, **fields)
+                  opened_at=when, **fields)
+    if later:
+        _end(visit, min(v.opened_at for v in later), "replaced")
     db.session.add(visit)
     db.session.flush()
     return visit
+
+
+def _end(visit, at, reason):
+    visit.closed_at, visit.end_reason = at, reason
 
 
 def find_parcel(network_id, tracking_id):
@@ -48,20 +62,43 @@ def find_parcel(network_id, tracking_id):
 def settle(visit, now):
     """A carrier's visit with no scan for a while is over: the carrier has left the counter."""
     if visit.mode == "carrier" and visit.closed_at is None and rules.visit_timed_out(visit.last_activity, now):
-        visit.closed_at = visit.last_activity + rules.VISIT_IDLE_LIMIT
+        _end(visit, visit.last_activity + rules.VISIT_IDLE_LIMIT, "idle")
     return visit
 
 
 def ensure_open(visit, actor):
-    """Refuse any scan into a visit finished (or abandoned) before the scan was made; note the activity.
+    """Refuse any scan into a finished (or abandoned) visit; note the activity of a live one.
 
-    A scan is judged at the moment it was made: a scan queued offline and sent an hour later still
-    belongs to the visit it was made in, if that visit was open then.
+    A step from the visit's own device that arrives late from its offline queue is judged at the moment
+    it was made: it belongs to the visit if the visit was open then. Such a step proves the carrier was
+    still there, so a visit the server ended for idleness goes on. Nothing else reopens a visit: not a
+    step from another device, and never a visit ended with « Terminer ».
     """
-    settle(visit, actor.when)
-    if visit.closed_at is not None and actor.when >= visit.closed_at:
+    if not _late(visit, actor):
+        if settle(visit, actor.now).closed_at is not None:
+            raise rules.VisitClosed()
+        visit.last_scan_at = actor.now
+        return
+    when = actor.when
+    if visit.closed_at is None:
+        settle(visit, when)
+    if visit.end_reason == "idle" and not rules.visit_timed_out(visit.last_activity, when) and not _followed(visit):
+        visit.closed_at, visit.end_reason = None, None  # the server's guess was wrong: the carrier was there
+    if visit.closed_at is not None and (when >= visit.closed_at or visit.end_reason == "finished"):
         raise rules.VisitClosed()
-    visit.last_scan_at = max(visit.last_scan_at or actor.when, actor.when)
+    visit.last_scan_at = max(visit.last_scan_at or when, when)
+
+
+def _late(visit, actor):
+    """True for a step of the visit's own device sent late from its offline queue."""
+    return (actor.offline and actor.device_id is not None and actor.device_id == visit.device_id
+            and actor.when < actor.now)
+
+
+def _followed(visit):
+    """True when the account opened another visit after this one."""
+    return db.session.scalar(select(func.count()).select_from(Visit).where(
+        Visit.account_id == visit.account_id, Visit.opened_at > visit.opened_at, Visit.id != visit.id)) > 0
 
 
 def scan_in(visit, tracking_id, actor):
@@ -79,7 +116,7 @@ def receive(parcel, visit, actor):
     """The parcel is in the shop: the 7-day window starts, it gets a shelf place and joins its pickup."""
     record(parcel, Action.RECEIVE, actor, visit=visit)
     tz = parcel.shop.timezone
-    parcel.dropped_at = actor.when
+    parcel.dropped_at = max(actor.when, visit.opened_at)  # a device's clock a little behind the server's
     parcel.shelf_place = rules.suggest_shelf_place(deadlines.last_pickup_day(actor.when, tz), _shelf_places_in_use(parcel))
     join_pickup(parcel, actor.now)
 
@@ -162,8 +199,9 @@ def _received_in(visit, parcel):
 
 def finish_visit(visit, actor):
     """« Terminer la livraison »: the visit closes (a second press changes nothing)."""
+    settle(visit, actor.when if _late(visit, actor) else actor.now)
     if visit.open:
-        visit.closed_at = actor.now
+        _end(visit, max(actor.when, visit.last_activity), "finished")
         db.session.flush()
     return visit
 

@@ -5,7 +5,9 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
+from hub import clock as clock_module
 from hub.extensions import db
+from hub.ops import dropoff as ops
 from hub.models import OutboxMessage, Parcel, ParcelEvent, Pickup, Role, Shop, Visit
 from hub.rules import codes
 from hub.rules.parcels import State
@@ -136,6 +138,52 @@ def test_a_scan_sent_late_from_the_offline_queue_counts_if_the_visit_was_open_wh
                          headers={**REPLAY, "X-Occurred-At": (made_at + timedelta(hours=1)).isoformat()})
     assert after_the_end.status_code == 409
     assert parcel(app, EXPECTED[1]).state == State.EXPECTED
+
+
+def late(made_at):
+    """Headers of a step sent late from the device's offline queue, made at ``made_at``."""
+    return {**REPLAY, "X-Occurred-At": made_at.isoformat()}
+
+
+def test_a_visit_ended_for_idleness_goes_on_when_late_scans_show_the_carrier_was_there(app, carrier, visit, clock):
+    clock.advance(timedelta(minutes=50))
+    with app.app_context():  # the server ended it: it saw no scan for 45 minutes
+        stored = db.session.scalar(select(Visit).where(Visit.key == visit))
+        opened = stored.opened_at
+        ops.settle(stored, clock_module.now())
+        db.session.commit()
+    assert not query_one(app, Visit, key=visit).open
+    assert scan(carrier, visit, EXPECTED[0], headers=late(opened + timedelta(minutes=40))).status_code == 200
+    assert scan(carrier, visit, EXPECTED[1], headers=late(opened + timedelta(minutes=49))).status_code == 200
+    assert query_one(app, Visit, key=visit).open  # the carrier was at the counter all along
+    assert {parcel(app, t).state for t in EXPECTED[:2]} == {State.AT_STORE}
+
+
+def test_a_late_step_from_another_device_or_into_a_finished_visit_is_refused(app, browser, carrier, visit, clock):
+    opened = clock.now()
+    assert carrier.post(f"/livreur/visites/{visit}/terminer").status_code == 200
+    clock.advance(timedelta(minutes=5))
+    before_the_end = late(opened - timedelta(seconds=1) + timedelta(minutes=1))
+    assert scan(carrier, visit, EXPECTED[0], headers=before_the_end).status_code == 409  # « Terminer » is final
+    other_device = browser().login("livreur")
+    assert scan(other_device, visit, EXPECTED[0], headers=before_the_end).status_code == 409
+    assert parcel(app, EXPECTED[0]).state == State.EXPECTED
+
+
+def test_an_opening_that_arrives_late_does_not_end_the_visit_opened_since(app, carrier, shop, clock):
+    read_at = clock.now()
+    offline_open = {"code": current_code(app, shop, clock), "kind": "dropoff", "scanned_at": str(int(read_at.timestamp() * 1000))}
+    clock.advance(timedelta(minutes=10))
+    current = open_visit(carrier, shop, current_code(app, shop, clock)).headers["Location"].split("/")[-1]
+    clock.advance(timedelta(minutes=1))
+    arrived = carrier.post(f"/livreur/points/{shop.id}/visites", offline_open, key="opened-offline-early",
+                           htmx=False, headers=late(read_at))
+    assert arrived.status_code == 303
+    early = query_one(app, Visit, key="opened-offline-early")
+    assert not early.open and early.end_reason == "replaced"
+    assert query_one(app, Visit, key=current).open
+    assert scan(carrier, "opened-offline-early", EXPECTED[0], headers=late(read_at + timedelta(minutes=2))).status_code == 200
+    assert scan(carrier, current, EXPECTED[1]).status_code == 200
 
 
 def test_another_shops_code_does_not_open_this_shop(app, carrier, shop, clock):

@@ -214,6 +214,7 @@ def upgrade():
     sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_scan_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('end_reason', sa.String(length=12), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
     sa.ForeignKeyConstraint(['network_id'], ['networks.id'], ),
     sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], ),
