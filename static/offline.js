@@ -198,6 +198,21 @@
       item.classList.add("offline-pending");
       var node = tagNode(effect);
       if (node) item.appendChild(node);
+      moveToScanned(item);
+    });
+  }
+
+  // As the server's screen would show it: the parcel leaves « still expected » for « scanned », counts follow.
+  function moveToScanned(item) {
+    var section = item.closest("#visit, #intake"), from = item.parentElement;
+    var scanned = section && section.querySelector("ul.parcels");
+    if (!scanned || scanned === from) return;
+    scanned.querySelectorAll(":scope > li.muted").forEach(function (empty) { empty.remove(); });
+    scanned.appendChild(item);
+    [scanned, from].forEach(function (list) {
+      var heading = list.previousElementSibling, count = list.querySelectorAll(":scope > li.parcel").length;
+      if (!heading || heading.tagName !== "H2") return;
+      heading.textContent = heading.textContent.replace(/\(\d+\)/, "(" + count + ")");
     });
   }
 

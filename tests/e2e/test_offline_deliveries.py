@@ -54,6 +54,8 @@ def test_a_carrier_opens_a_visit_offline_and_the_server_checks_the_code_as_it_wa
         expect(carrier.locator("#visit [role=status]")).to_contain_text(f"{tracking_id} scanné. Enregistré sur l'appareil")
         expect(carrier.locator(f"#visit li:has-text('{tracking_id}')")).to_contain_text("en attente d'envoi")
     expect_waiting(carrier, 3)  # the opening, then the two scans behind it
+    expect(carrier.locator("#visit")).to_contain_text("Scannés (2)")
+    expect(carrier.locator("#visit")).to_contain_text("Encore attendus ici (1)")
     carrier.reload()  # the visit's screen stays on the device
     expect(carrier.get_by_role("heading", name="Scannez les colis")).to_be_visible()
     assert visits(live_server) == []
