@@ -75,12 +75,14 @@ def follow():
     return render("dropoff/follow.html", "dropoff/_follow.html", **_follow_context(shop, clock.now()))
 
 
-def _visit_here_or_404(key):
-    """A visit at the associate's shop, by its key. An « Autre » intake started offline is made when its
-    start reaches the server."""
-    visit = db.session.scalar(select(Visit).where(Visit.key == key, Visit.shop_id == current_user.shop_id))
+def _visit_here_or_404(key, intake=False):
+    """A visit at the associate's shop, by its key (only an « Autre » intake when ``intake``). An intake
+    started offline is made when its start reaches the server."""
+    query = select(Visit).where(Visit.key == key, Visit.shop_id == current_user.shop_id)
+    visit = db.session.scalar(query.where(Visit.mode == "other") if intake else query)
     if visit is None:
-        refuse(404, _("This delivery is not open on the server. If it was started without network, see « To check »."))
+        refuse(404, _("This delivery is not open on the server. If it was started without network, "
+                      "see « To check »."))
     return visit
 
 
@@ -139,7 +141,7 @@ def first_intake_screen(shop, network_id, key, now):
 @associate_required
 def intake(key):
     """The associate's own scan list for an « Autre » delivery."""
-    visit = _visit_here_or_404(key)
+    visit = _visit_here_or_404(key, intake=True)
     return render("dropoff/intake.html", "dropoff/_intake.html", **_intake_context(visit))
 
 
@@ -148,7 +150,7 @@ def intake(key):
 @command
 def intake_scan(key):
     """A label scanned by the associate during an « Autre » intake."""
-    visit = _visit_here_or_404(key)
+    visit = _visit_here_or_404(key, intake=True)
     tracking_id = request.form.get("tracking_id", "").strip()
     try:
         parcel, outcome = ops.scan_in(visit, tracking_id, actor())
@@ -164,6 +166,6 @@ def intake_scan(key):
 @command
 def finish_intake(key):
     """End the « Autre » intake: the counter is free again."""
-    visit = _visit_here_or_404(key)
+    visit = _visit_here_or_404(key, intake=True)
     ops.finish_visit(visit, actor())
     return render("dropoff/intake.html", "dropoff/_intake.html", finished=True, **_intake_context(visit))

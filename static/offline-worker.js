@@ -258,7 +258,8 @@
   function openingQueued(url) {
     var m = ROUTES.carrierVisit.exec(url.pathname) || ROUTES.intakeScreen.exec(url.pathname);
     if (!m) return Promise.resolve(false);
-    var key = decodeURIComponent(m[1]);
+    var key;
+    try { key = decodeURIComponent(m[1]); } catch (e) { return Promise.resolve(false); }
     return all("queue").then(function (entries) { return entries.some(function (e) { return e.key === key; }); });
   }
 
@@ -477,7 +478,7 @@
       return caches.open(PAGES).then(function (cache) {
         return cache.put(url, html(screen.split(C.visit).join(name), 200));
       }).then(function () {
-        return enqueue(request, body, how.effect(form), key);
+        return enqueue(request, body, Object.assign(how.effect(form), { screen: url }), key);
       }).then(function () { return Response.redirect(url, 303); });
     });
   }
@@ -497,10 +498,9 @@
     var request = o.request;
     var how = request.mode === "navigate" && opening(o.url);
     if (how) {
-      return Promise.all([request.clone().text(), hasQueued()]).then(function (r) {
-        var body = r[0];
-        // Steps keep their order: an opening waits behind what waits, or it would end the visit before.
-        if (r[1]) return openOffline(request, body, how).then(function (page) { replaySoon(0); return page; });
+      // Sent at once when online, even while steps wait: the server ends a visit opened earlier but
+      // arriving later at the next opening's time, so the order of arrival does not matter.
+      return request.clone().text().then(function (body) {
         return withTimeout(fetch(request), C.commandTimeout).catch(function () {
           reachable = false;
           return openOffline(request, body, how);
@@ -591,6 +591,8 @@
             if (r.outcome === "conflict") {
               result.conflicts += 1;
               tell({ type: "answered", key: entry.key, refused: true });
+              // A refused opening: its screen, stored on the device, must not open again.
+              if (entry.effect.screen) caches.open(PAGES).then(function (cache) { cache.delete(entry.effect.screen); });
               return toConflict(entry, { status: r.status, answer: r.body, answeredAt: new Date().toISOString() }).then(step);
             }
             result.stopped = r.outcome;

@@ -33,19 +33,27 @@ def _new_visit(shop, network_id, account, actor, **fields):
     offline queue) ends only the visits opened before it, and is itself over when the next one began."""
     if fields.get("key") and db.session.scalar(select(Visit.id).where(Visit.key == fields["key"])):
         del fields["key"]  # a name already taken (never by an honest device): the visit gets a fresh one
-    when, later = actor.when, []
-    for previous in db.session.scalars(select(Visit).where(Visit.account_id == account.id, Visit.closed_at.is_(None))):
-        if previous.opened_at > when:
-            later.append(previous)
-        elif settle(previous, when).closed_at is None:
+    when = actor.when
+    for previous in db.session.scalars(select(Visit).where(Visit.account_id == account.id, Visit.closed_at.is_(None),
+                                                           Visit.opened_at <= when)):
+        if settle(previous, when).closed_at is None:
             _end(previous, max(when, previous.last_activity), "replaced")
     visit = Visit(shop=shop, network_id=network_id, account_id=account.id, device_id=actor.device_id,
                   opened_at=when, **fields)
-    if later:
-        _end(visit, min(v.opened_at for v in later), "replaced")
+    next_opening = _next_opening(account.id, when)
+    if next_opening is not None:
+        _end(visit, next_opening, "replaced")
     db.session.add(visit)
     db.session.flush()
     return visit
+
+
+def _next_opening(account_id, after, but=None):
+    """When the account next opened a visit after ``after`` (any visit but ``but``), or None."""
+    query = select(func.min(Visit.opened_at)).where(Visit.account_id == account_id, Visit.opened_at > after)
+    if but is not None:
+        query = query.where(Visit.id != but.id)
+    return db.session.scalar(query)
 
 
 def _end(visit, at, reason):
@@ -66,39 +74,38 @@ def settle(visit, now):
     return visit
 
 
-def ensure_open(visit, actor):
+def ensure_open(visit, actor, late_allowed=True):
     """Refuse any scan into a finished (or abandoned) visit; note the activity of a live one.
 
     A step from the visit's own device that arrives late from its offline queue is judged at the moment
-    it was made: it belongs to the visit if the visit was open then. Such a step proves the carrier was
-    still there, so a visit the server ended for idleness goes on. Nothing else reopens a visit: not a
-    step from another device, and never a visit ended with « Terminer ».
+    it was made: it belongs to the visit if the visit was open then (not ended, not idle for the limit).
+    Such a step proves the carrier was still there, so an end for idleness, the server's guess, moves.
+    Any other step is judged at the server's time.
     """
-    if not _late(visit, actor):
+    if not (late_allowed and _late(visit, actor)):
         if settle(visit, actor.now).closed_at is not None:
             raise rules.VisitClosed()
         visit.last_scan_at = actor.now
         return
-    when = actor.when
-    if visit.closed_at is None:
-        settle(visit, when)
-    if visit.end_reason == "idle" and not rules.visit_timed_out(visit.last_activity, when) and not _followed(visit):
-        visit.closed_at, visit.end_reason = None, None  # the server's guess was wrong: the carrier was there
-    if visit.closed_at is not None and (when >= visit.closed_at or visit.end_reason == "finished"):
+    when, last = actor.when, visit.last_activity
+    ended = visit.closed_at is not None and visit.end_reason != "idle" and when >= visit.closed_at
+    idle = visit.mode == "carrier" and last <= when and rules.visit_timed_out(last, when)
+    if ended or idle:
         raise rules.VisitClosed()
-    visit.last_scan_at = max(visit.last_scan_at or when, when)
+    visit.last_scan_at = max(last, when)
+    if visit.end_reason == "idle":  # the carrier was there after all: the end moves with their last scan
+        visit.closed_at, visit.end_reason = None, None
+        next_opening = _next_opening(visit.account_id, visit.opened_at, but=visit)
+        if next_opening is not None and next_opening < visit.last_activity + rules.VISIT_IDLE_LIMIT:
+            _end(visit, next_opening, "replaced")
+        else:
+            settle(visit, actor.now)
 
 
 def _late(visit, actor):
     """True for a step of the visit's own device sent late from its offline queue."""
     return (actor.offline and actor.device_id is not None and actor.device_id == visit.device_id
             and actor.when < actor.now)
-
-
-def _followed(visit):
-    """True when the account opened another visit after this one."""
-    return db.session.scalar(select(func.count()).select_from(Visit).where(
-        Visit.account_id == visit.account_id, Visit.opened_at > visit.opened_at, Visit.id != visit.id)) > 0
 
 
 def scan_in(visit, tracking_id, actor):
@@ -117,7 +124,8 @@ def receive(parcel, visit, actor):
     record(parcel, Action.RECEIVE, actor, visit=visit)
     tz = parcel.shop.timezone
     parcel.dropped_at = max(actor.when, visit.opened_at)  # a device's clock a little behind the server's
-    parcel.shelf_place = rules.suggest_shelf_place(deadlines.last_pickup_day(actor.when, tz), _shelf_places_in_use(parcel))
+    parcel.shelf_place = rules.suggest_shelf_place(deadlines.last_pickup_day(parcel.dropped_at, tz),
+                                                   _shelf_places_in_use(parcel))
     join_pickup(parcel, actor.now)
 
 
@@ -175,7 +183,7 @@ def refuse_damaged(visit, parcel, actor):
     """
     if visit.kind != "dropoff":
         raise rules.NotThisVisitsParcel(tracking_id=parcel.tracking_id)
-    ensure_open(visit, actor)
+    ensure_open(visit, actor, late_allowed=False)  # a refund is never granted into a visit already over
     if parcel.shop_id != visit.shop_id or parcel.network_id != visit.network_id:
         raise rules.ParcelForAnotherShop(tracking_id=parcel.tracking_id, shop=parcel.shop.name)
     if not rules.may_refuse(parcel.state, _received_in(visit, parcel)):
@@ -198,11 +206,15 @@ def _received_in(visit, parcel):
 
 
 def finish_visit(visit, actor):
-    """« Terminer la livraison »: the visit closes (a second press changes nothing)."""
-    settle(visit, actor.when if _late(visit, actor) else actor.now)
+    """« Terminer la livraison »: the visit closes (a second press changes nothing). An end for idleness
+    becomes this one: nobody's late scan moves it any more."""
+    late = _late(visit, actor)
+    settle(visit, actor.when if late else actor.now)
     if visit.open:
-        _end(visit, max(actor.when, visit.last_activity), "finished")
-        db.session.flush()
+        _end(visit, max(actor.when if late else actor.now, visit.last_activity), "finished")
+    elif visit.end_reason == "idle":
+        visit.end_reason = "finished"
+    db.session.flush()
     return visit
 
 

@@ -159,15 +159,50 @@ def test_a_visit_ended_for_idleness_goes_on_when_late_scans_show_the_carrier_was
     assert {parcel(app, t).state for t in EXPECTED[:2]} == {State.AT_STORE}
 
 
-def test_a_late_step_from_another_device_or_into_a_finished_visit_is_refused(app, browser, carrier, visit, clock):
+def test_a_late_step_counts_only_if_made_before_the_end_on_the_visits_own_device(app, browser, carrier, visit,
+                                                                               clock):
     opened = clock.now()
+    clock.advance(timedelta(minutes=5))
     assert carrier.post(f"/livreur/visites/{visit}/terminer").status_code == 200
     clock.advance(timedelta(minutes=5))
-    before_the_end = late(opened - timedelta(seconds=1) + timedelta(minutes=1))
-    assert scan(carrier, visit, EXPECTED[0], headers=before_the_end).status_code == 409  # « Terminer » is final
     other_device = browser().login("livreur")
-    assert scan(other_device, visit, EXPECTED[0], headers=before_the_end).status_code == 409
+    assert scan(other_device, visit, EXPECTED[0], headers=late(opened + timedelta(minutes=1))).status_code == 409
+    assert scan(carrier, visit, EXPECTED[0], headers=late(opened + timedelta(minutes=6))).status_code == 409
     assert parcel(app, EXPECTED[0]).state == State.EXPECTED
+    assert scan(carrier, visit, EXPECTED[0], headers=late(opened + timedelta(minutes=1))).status_code == 200
+    assert parcel(app, EXPECTED[0]).state == State.AT_STORE  # scanned before « Terminer », sent after
+    assert not query_one(app, Visit, key=visit).open
+
+
+def test_a_refusal_is_never_granted_late_into_a_visit_already_over(app, carrier, visit, clock):
+    opened = clock.now()
+    assert scan(carrier, visit, EXPECTED[0]).status_code == 200
+    assert carrier.post(f"/livreur/visites/{visit}/terminer").status_code == 200
+    clock.advance(timedelta(minutes=5))
+    on_shelf = parcel(app, EXPECTED[0])
+    response = carrier.post(f"/livreur/visites/{visit}/colis/{on_shelf.id}/refuser",
+                            headers=late(opened + timedelta(seconds=30)))
+    assert response.status_code == 409
+    assert parcel(app, EXPECTED[0]).state == State.AT_STORE
+
+
+def test_an_opening_that_arrives_late_is_over_when_the_next_visit_began_even_a_finished_one(app, carrier, shop,
+                                                                                            clock):
+    read_at = clock.now()
+    offline_open = {"code": current_code(app, shop, clock), "kind": "dropoff",
+                    "scanned_at": str(int(read_at.timestamp() * 1000))}
+    clock.advance(timedelta(minutes=10))
+    since = open_visit(carrier, shop, current_code(app, shop, clock)).headers["Location"].split("/")[-1]
+    clock.advance(timedelta(minutes=5))
+    carrier.post(f"/livreur/visites/{since}/terminer")
+    clock.advance(timedelta(minutes=5))
+    carrier.post(f"/livreur/points/{shop.id}/visites", offline_open, key="opened-offline-before", htmx=False,
+                 headers=late(read_at))
+    early, later = query_one(app, Visit, key="opened-offline-before"), query_one(app, Visit, key=since)
+    assert early.closed_at == later.opened_at and early.end_reason == "replaced"
+    assert later.end_reason == "finished"
+    assert scan(carrier, "opened-offline-before", EXPECTED[0],
+                headers=late(read_at + timedelta(minutes=11))).status_code == 409  # made after the next began
 
 
 def test_an_opening_that_arrives_late_does_not_end_the_visit_opened_since(app, carrier, shop, clock):
@@ -376,6 +411,10 @@ class TestOtherCarrier:
         assert parcel(app, EXPECTED[0]).state == State.AT_STORE
         online = associate.post(f"/livraison/{shop.network_id}/autre", htmx=False)  # online: the open one goes on
         assert online.headers["Location"] == intake
+
+    def test_a_carriers_visit_is_not_an_intake(self, associate, carrier, visit):
+        assert associate.post(f"/livraison/autre/{visit}/terminer").status_code == 404
+        assert associate.get(f"/livraison/autre/{visit}").status_code == 404
 
     def test_an_intake_the_server_never_started_says_so(self, associate):
         response = associate.post("/livraison/autre/never-started-1/scan", {"tracking_id": EXPECTED[0]})
