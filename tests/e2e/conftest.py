@@ -5,6 +5,7 @@ with the demo data by the same commands the README's run command uses.
 """
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -62,6 +63,11 @@ class LiveServer:
             self.proc.terminate()
             self.proc.wait(10)
         self.log.close()
+
+    def query(self, sql, *args):
+        """Rows of ``sql`` in the server's own database file (what the server itself reads)."""
+        with sqlite3.connect(self.env["DATABASE_URL"].removeprefix("sqlite:///")) as db:
+            return db.execute(sql, args).fetchall()
 
     def now(self):
         """The server's current time (ISO 8601), as its testing clock says."""
@@ -178,6 +184,12 @@ def show_shop_code(counter, network="Colis Express"):
     counter.get_by_role("link", name="Livraison par le livreur").click()
     counter.get_by_role("link", name=network).click()
     return counter.locator("[data-code-digits]").inner_text().replace(" ", "")
+
+
+def wedge(page, text):
+    """A keyboard-wedge scanner: characters typed fast into whatever has the focus, then Enter."""
+    page.keyboard.type(text, delay=5)
+    page.keyboard.press("Enter")
 
 
 def carrier_at_counter(carrier, code, button="Livrer des colis", shop="Tabac-Presse du Marché"):

@@ -1,26 +1,16 @@
 """A carrier drops off at the counter, played by two people on two phones."""
 import re
-import sqlite3
 
 from playwright.sync_api import expect
 
-from .conftest import carrier_at_counter, login
+from .conftest import carrier_at_counter, login, wedge
 
 PARCELS = ["CE100013FR", "CE100014FR", "CE100015FR"]
 
 
-def wedge_scan(page, text):
-    """What a keyboard-wedge scanner does: fast keystrokes into the focused field, then Enter."""
-    page.keyboard.type(text, delay=5)
-    page.keyboard.press("Enter")
-
-
 def notice_token(server, tracking_id):
-    db = server.env["DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(db) as conn:
-        return conn.execute(
-            "SELECT pickups.token FROM pickups JOIN parcels ON parcels.pickup_id = pickups.id "
-            "WHERE parcels.tracking_id = ?", (tracking_id,)).fetchone()[0]
+    return server.query("SELECT pickups.token FROM pickups JOIN parcels ON parcels.pickup_id = pickups.id "
+                        "WHERE parcels.tracking_id = ?", tracking_id)[0][0]
 
 
 def test_a_carrier_drops_off_three_parcels_and_refuses_a_damaged_one(live_server, new_context):
@@ -37,7 +27,7 @@ def test_a_carrier_drops_off_three_parcels_and_refuses_a_damaged_one(live_server
 
     for tracking_id in PARCELS:
         expect(carrier.locator("[data-scan-field]")).to_be_focused()
-        wedge_scan(carrier, tracking_id)
+        wedge(carrier, tracking_id)
         expect(carrier.get_by_role("status")).to_contain_text(f"{tracking_id} reçu")
 
     carrier.once("dialog", lambda dialog: dialog.accept())

@@ -4,12 +4,11 @@ The network is cut with ``context.set_offline(True)``, which cuts the service wo
 Events are counted in the live server's database file, which is what the server itself reads.
 """
 import re
-import sqlite3
 
 from playwright.sync_api import expect
 
-from .conftest import launch_options, login
-from .test_pickup import read_code_from_the_notice, wedge
+from .conftest import launch_options, login, wedge
+from .test_pickup import read_code_from_the_notice
 
 HANDED = ("CE100001FR", "CE100002FR")  # Camille Martin's parcels in the demo
 EXPIRED = "CE100006FR"  # expired in the demo, waiting for the return scan
@@ -25,11 +24,8 @@ def online_visit(page, server, user="associe"):
 
 def events(server, tracking_id, action):
     """The (offline, occurred_at) of each event ``action`` of the parcel, as the server recorded them."""
-    database = server.env["DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(database) as db:
-        return db.execute(
-            "SELECT e.offline, e.occurred_at FROM parcel_events e JOIN parcels p ON p.id = e.parcel_id "
-            "WHERE p.tracking_id = ? AND e.action = ?", (tracking_id, action)).fetchall()
+    return server.query("SELECT e.offline, e.occurred_at FROM parcel_events e JOIN parcels p ON p.id = e.parcel_id "
+                        "WHERE p.tracking_id = ? AND e.action = ?", tracking_id, action)
 
 
 def open_the_pickup(page, code):

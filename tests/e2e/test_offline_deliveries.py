@@ -3,14 +3,12 @@
 The server checks what the device could not (the shop code, against the moment it was read) when the
 queue reaches it; a refused opening takes its scans with it into « À vérifier ».
 """
-import sqlite3
 from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import expect
 
-from .conftest import carrier_at_counter, show_shop_code
+from .conftest import carrier_at_counter, show_shop_code, wedge
 from .test_offline import events, expect_waiting, go_offline, go_online, online_visit
-from .test_pickup import wedge
 
 
 def test_the_carrier_app_queues_its_scans_offline_the_same_way(live_server, new_context):
@@ -32,9 +30,7 @@ def test_the_carrier_app_queues_its_scans_offline_the_same_way(live_server, new_
 
 def visits(server):
     """Each carrier visit as the server recorded it: (key, code read at, opened at)."""
-    database = server.env["DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(database) as db:
-        return db.execute("SELECT key, code_scanned_at, opened_at FROM visits WHERE mode = 'carrier'").fetchall()
+    return server.query("SELECT key, code_scanned_at, opened_at FROM visits WHERE mode = 'carrier'")
 
 
 def test_a_carrier_opens_a_visit_offline_and_the_server_checks_the_code_as_it_was_when_read(live_server,

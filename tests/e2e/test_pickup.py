@@ -1,22 +1,13 @@
 """« Collecte du client » in a real browser, driven the way a counter with a keyboard-wedge scanner is."""
 import re
-import sqlite3
 
 from playwright.sync_api import expect
 
-from .conftest import login
-
-
-def wedge(page, text):
-    """A keyboard-wedge scanner: characters typed fast into whatever has the focus, then Enter."""
-    page.keyboard.type(text, delay=5)
-    page.keyboard.press("Enter")
+from .conftest import login, wedge
 
 
 def notice_token(server, customer):
-    database = server.env["DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(database) as db:
-        return db.execute("SELECT token FROM pickups WHERE customer_name = ?", (customer,)).fetchone()[0]
+    return server.query("SELECT token FROM pickups WHERE customer_name = ?", customer)[0][0]
 
 
 def parcels_in_shop(page):

@@ -3,8 +3,8 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import carrier_at_counter, login, show_shop_code
-from .test_dropoff import notice_token, wedge_scan
+from .conftest import carrier_at_counter, login, show_shop_code, wedge
+from .test_dropoff import notice_token
 
 DELIVERED = ["CE100013FR", "CE100014FR", "CE100015FR"]
 
@@ -14,7 +14,7 @@ def drop_off(live_server, counter, new_context):
     carrier = carrier_at_counter(login(new_context().new_page(), live_server, "livreur"), code)
     for tracking_id in DELIVERED:
         expect(carrier.locator("[data-scan-field]")).to_be_focused()
-        wedge_scan(carrier, tracking_id)
+        wedge(carrier, tracking_id)
         expect(carrier.get_by_role("status")).to_contain_text(f"{tracking_id} reçu")
     carrier.get_by_role("button", name="Terminer la livraison").click()
     return carrier
@@ -23,7 +23,7 @@ def drop_off(live_server, counter, new_context):
 def scan_all_expired(counter):
     for tracking_id in counter.locator("#expired li.parcel .parcel-id").all_inner_texts():
         expect(counter.locator("[data-scan-field]")).to_be_focused()
-        wedge_scan(counter, tracking_id)
+        wedge(counter, tracking_id)
         expect(counter.get_by_role("status")).to_contain_text(f"{tracking_id} est prêt pour le livreur")
 
 
@@ -57,7 +57,7 @@ def test_expired_parcels_block_the_counter_until_scanned_then_go_back_with_the_c
     expect(counter.get_by_role("status")).to_contain_text(f"{missing} déclaré manquant")
     for tracking_id in to_scan:
         expect(counter.locator("[data-scan-field]")).to_be_focused()
-        wedge_scan(counter, tracking_id)
+        wedge(counter, tracking_id)
         expect(counter.get_by_role("status")).to_contain_text(f"{tracking_id} est prêt pour le livreur")
     expect(counter.get_by_text("Tous les colis expirés sont scannés")).to_be_visible()
 
@@ -74,7 +74,7 @@ def test_expired_parcels_block_the_counter_until_scanned_then_go_back_with_the_c
     counter.get_by_label("Code de retrait (6 chiffres)").fill(pickup_code)
     counter.get_by_label("Code de retrait (6 chiffres)").press("Enter")
     expect(counter.locator("[data-scan-field]")).to_be_focused()
-    wedge_scan(counter, collected)
+    wedge(counter, collected)
     expect(counter.locator(f"#pickup li:has-text('{collected}')")).to_contain_text("remis")
     counter.locator("#pickup-done").click()
 
@@ -90,7 +90,7 @@ def test_expired_parcels_block_the_counter_until_scanned_then_go_back_with_the_c
     colis_express = [t for t in to_hand if t.startswith("CE")]
     for tracking_id in colis_express:
         expect(carrier.locator("[data-scan-field]")).to_be_focused()
-        wedge_scan(carrier, tracking_id)
+        wedge(carrier, tracking_id)
         expect(carrier.get_by_role("status")).to_contain_text(f"{tracking_id} repris")
     expect(counter.locator("#returns")).to_contain_text(f"{len(colis_express)} colis repris")
     carrier.get_by_role("button", name="Terminer").click()

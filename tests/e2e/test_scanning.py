@@ -1,7 +1,6 @@
 """Scanning like a real counter: the camera (Chromium's fake camera fed with labels we make), a
 keyboard-wedge scanner, the camera refused, and a decoder that loads only when the camera opens."""
 import re
-import sqlite3
 
 import pytest
 from playwright.sync_api import expect
@@ -14,12 +13,10 @@ DECODER = re.compile(r"barcode-detector|zxing")
 
 def pickup_of(server, customer):
     """The notice token and the tracking IDs waiting under a demo customer's pickup."""
-    db = server.env["DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute(
-            "SELECT pickups.token, parcels.tracking_id FROM pickups JOIN parcels ON parcels.pickup_id = pickups.id "
-            "WHERE pickups.customer_name = ? AND pickups.active AND parcels.state = 'at_store' "
-            "ORDER BY parcels.tracking_id", (customer,)).fetchall()
+    rows = server.query(
+        "SELECT pickups.token, parcels.tracking_id FROM pickups JOIN parcels ON parcels.pickup_id = pickups.id "
+        "WHERE pickups.customer_name = ? AND pickups.active AND parcels.state = 'at_store' "
+        "ORDER BY parcels.tracking_id", customer)
     return rows[0][0], [r[1] for r in rows]
 
 
