@@ -11,11 +11,11 @@ from .commands import command
 from .extensions import db
 from .models import Network, Parcel, Visit
 from .ops import dropoff as ops
-from .ops.blocking import open_intakes, pending_tasks
+from .ops.blocking import pending_tasks
 from .queries import shop_load
 from .rules import codes
 from .rules.errors import DomainError
-from .web import actor, associate_required, explain, in_my_shop_or_404, offline_replay, refuse, render, visit_key
+from .web import actor, associate_required, explain, in_my_shop_or_404, refuse, render, visit_key
 
 bp = Blueprint("dropoff", __name__, url_prefix="/livraison")
 
@@ -116,10 +116,7 @@ def _follow_fragment(visit, status=200, **extra):
 def start_intake(network_id):
     """Start scanning in another carrier's parcels (30 minutes of opening time to finish)."""
     network = _network_or_404(network_id)
-    # Online, the counter's open intake goes on; one started offline was scanned into under its own name.
-    existing = None if offline_replay() else next(
-        (v for v in open_intakes(current_user.shop) if v.network_id == network.id), None)
-    visit = existing or ops.start_intake(current_user.shop, network.id, current_user, actor(), key=visit_key())
+    visit = ops.start_intake(current_user.shop, network.id, current_user, actor(), key=visit_key())
     return redirect(url_for("dropoff.intake", key=visit.key), 303)
 
 

@@ -6,14 +6,11 @@ overdue, the counter shows only that task until it is done.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-
-from ..extensions import db
-from ..models import Visit
 from ..queries import shop_hours
 from ..rules import deadlines
 from ..rules.errors import N_
 from . import returns
+from .dropoff import open_intakes
 
 
 @dataclass(frozen=True)
@@ -27,13 +24,6 @@ class Task:
 
     def overdue(self, now):
         return now >= self.deadline
-
-
-def open_intakes(shop):
-    return db.session.scalars(
-        select(Visit).where(Visit.shop_id == shop.id, Visit.mode == "other", Visit.closed_at.is_(None))
-        .order_by(Visit.opened_at)
-    ).all()
 
 
 INTAKE_ENDPOINTS = frozenset({"dropoff.intake_scan", "dropoff.finish_intake", "dropoff.refuse_damaged"})

@@ -20,10 +20,22 @@ def open_visit(shop, network_id, account, actor, code, scanned_at, kind="dropoff
                       **fields)
 
 
+def open_intakes(shop):
+    return db.session.scalars(
+        select(Visit).where(Visit.shop_id == shop.id, Visit.mode == "other", Visit.closed_at.is_(None))
+        .order_by(Visit.opened_at)
+    ).all()
+
+
 def start_intake(shop, network_id, account, actor, key=None):
-    """« Autre » carrier: the associate scans the parcels in, against the 30-minute rule."""
+    """« Autre » carrier: the associate scans the parcels in, against the 30-minute rule. Online, the
+    counter's open intake of that network goes on; one started offline was scanned into under its own name."""
     if network_id not in {n.id for n in shop.networks}:
         raise NetworkNotServed()
+    if not actor.offline:
+        going_on = next((v for v in open_intakes(shop) if v.network_id == network_id), None)
+        if going_on is not None:
+            return going_on
     fields = {"key": key} if key else {}
     return _new_visit(shop, network_id, account, actor, kind="dropoff", mode="other", **fields)
 
