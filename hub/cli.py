@@ -22,6 +22,7 @@ def demo_command():
     if not demo.is_empty():
         click.echo("Database already has data: demo not created.")
         return
+    clock.begin()
     demo.create(clock.now())
     db.session.commit()
     click.echo("Demo data created.")

@@ -2,13 +2,21 @@
 # The one test command: bash scripts/test.sh
 #
 # Installs what the tests need (a virtual environment with the Python packages, compiled catalogues,
-# Debian's chromium when /usr/bin/chromium is missing), runs the unit, web and end-to-end tests, then
-# runs the database tests once more against a PostgreSQL server it starts itself. Exits non-zero when
-# any test fails.
+# Debian's chromium when /usr/bin/chromium is missing), runs the unit and web tests (in parallel) and
+# the end-to-end tests, then runs the database tests once more against a PostgreSQL server it starts
+# itself. Exits non-zero when any test fails.
+#
+# The whole run happens at one instant of the test clock: COMPTOIR_TEST_START when it is set, else one
+# drawn at random and printed first, so that a failure can be run again at the same instant.
 set -euo pipefail
 started=$(date +%s)
 source "$(dirname "$0")/setup.sh"   # leaves us at the repository root, with the venv on PATH
 export DEBIAN_FRONTEND=noninteractive
+COMPTOIR_TEST_START=$(python -m tests.instants)
+export COMPTOIR_TEST_START
+echo "==> COMPTOIR_TEST_START=$COMPTOIR_TEST_START  (set it to run these tests again at this instant)"
+# Unit and web tests run on every core; the end-to-end tests share one Chromium in one process.
+WORKERS="${COMPTOIR_TEST_WORKERS:-auto}"
 
 can_apt() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; }
 
@@ -36,8 +44,10 @@ ensure_chromium() {
 ensure_chromium
 
 status=0
-echo "==> Unit, web and end-to-end tests (SQLite)"
-python -m pytest tests/unit tests/web tests/e2e || status=$?
+echo "==> Unit and web tests (SQLite)"
+python -m pytest -n "$WORKERS" tests/unit tests/web || status=$?
+echo "==> End-to-end tests in Chromium (SQLite)"
+python -m pytest tests/e2e || status=$?
 
 # --- The second pass: the database tests on a real PostgreSQL ---------------------------------
 
@@ -124,7 +134,7 @@ start_postgres() {
 if start_postgres; then
   echo "==> Database tests again, on PostgreSQL"
   TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/comptoir_test" \
-    python -m pytest -m db tests/web || status=$?
+    python -m pytest -n "$WORKERS" -m db tests/web || status=$?
 fi
 
 elapsed=$(( $(date +%s) - started ))

@@ -1,4 +1,5 @@
 """Fixtures shared by the web and end-to-end tests: an app on a real database, signed-in clients, factories."""
+import functools
 import html
 import os
 import re
@@ -6,19 +7,64 @@ import uuid
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
-from hub import clock as clock_module
-from hub import config, create_app, demo
-from hub.extensions import db, limiter
-from hub.models import Account, Network, Parcel, Pickup, Role, Setting, Shop, Size
-from hub.rules import codes
+from tests import instants
+
+# One instant for the whole run (server, demo data, browsers): set before the app reads it.
+RUN_START = instants.resolve()
+
+from hub import clock as clock_module  # noqa: E402
+from hub import config, create_app, demo  # noqa: E402
+from hub.extensions import db, limiter  # noqa: E402
+from hub.models import Account, Network, Parcel, Pickup, Role, Shop, Size  # noqa: E402
+from hub.rules import codes  # noqa: E402
+
+
+
+def pytest_report_header(config):
+    return f"{instants.VARIABLE}={RUN_START.isoformat()}  (set it to run again at this instant)"
+
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 
 
 def database_url(tmp_path):
-    """PostgreSQL when TEST_DATABASE_URL says so (the test command's second pass), else a SQLite file."""
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+    """PostgreSQL when TEST_DATABASE_URL says so (the test command's second pass), else a SQLite file.
+
+    Tests running in parallel (pytest-xdist) each get a database of their own on the same server."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(url, worker) if worker else url
+
+
+@functools.cache
+def _worker_database(url, worker):
+    """``url``'s server, database ``<name>_<worker>``, created when missing."""
+    base = sa.make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if not connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def empty_schema():
+    """Empty tables for the next test: truncated where the schema already stands, else built."""
+    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    if db.engine.dialect.name == "postgresql":
+        try:
+            db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+            return
+        except sa.exc.ProgrammingError:  # a test dropped the tables (the migration tests do)
+            db.session.rollback()
+    db.drop_all()
+    db.create_all()
 
 
 def engine_options(url):
@@ -34,12 +80,12 @@ def app(tmp_path):
     url = database_url(tmp_path)
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=engine_options(url))
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        empty_schema()
+        clock_module.begin()
+        db.session.commit()
     yield app
     with app.app_context():
         db.session.remove()
-        db.drop_all()
         db.engine.dispose()
     limiter.reset()
 
@@ -66,19 +112,17 @@ class Clock:
         self.app = app
 
     def advance(self, delta: timedelta):
-        with self.app.app_context():
-            setting = db.session.get(Setting, clock_module.OFFSET_KEY) or Setting(key=clock_module.OFFSET_KEY, value="0")
-            setting.value = repr(float(setting.value) + delta.total_seconds())
-            db.session.add(setting)
-            db.session.commit()
+        self.move_to(self.now() + delta)
 
     def now(self):
         with self.app.app_context():
             return clock_module.now()
 
     def move_to(self, instant):
-        """Move the clock to ``instant`` (give or take the milliseconds the test itself takes)."""
-        self.advance(instant - self.now())
+        """Move the clock to ``instant``; it runs on from there."""
+        with self.app.app_context():
+            clock_module.set_to(instant)
+            db.session.commit()
 
 
 @pytest.fixture
@@ -171,7 +215,7 @@ def make_parcel(app):
                             recipient_name=recipient, size=size, **fields)
             if pickup_code:
                 parcel.pickup = Pickup(shop=shop, customer_name=recipient, code=pickup_code, token=codes.new_token(),
-                                       created_at=clock_module.real_now())
+                                       created_at=clock_module.now())
             db.session.add(parcel)
             db.session.commit()
             return parcel.id

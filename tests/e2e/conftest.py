@@ -1,20 +1,26 @@
 """End-to-end fixtures: the app served for real over HTTP, and headless Chromium driven by Playwright.
 
-Each test gets its own server process on a free port with a fresh SQLite database, migrated and filled
-with the demo data by the same commands the README's run command uses.
+Each test gets its own server process on a free port with a fresh SQLite database: a copy of one
+database that the run migrated and filled with the demo data once, by the same commands the README's
+run command uses. Every test starts at the run's instant (tests/instants.py), browsers included.
 """
+import json
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import sync_playwright
+
+from ..conftest import RUN_START
 
 ROOT = Path(__file__).resolve().parents[2]
 SYSTEM_CHROMIUM = "/usr/bin/chromium"
@@ -28,19 +34,29 @@ def free_port():
         return s.getsockname()[1]
 
 
+def server_env(database):
+    env = dict(os.environ, COMPTOIR_ENV="testing", DATABASE_URL=f"sqlite:///{database}", FLASK_APP="app",
+               PYTHONUNBUFFERED="1")
+    env.pop("TEST_DATABASE_URL", None)
+    return env
+
+
+def flask(env, log, *args):
+    subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=env, check=True,
+                   stdout=log, stderr=subprocess.STDOUT)
+
+
 class LiveServer:
     def __init__(self, tmp_path):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = dict(os.environ, COMPTOIR_ENV="testing", DATABASE_URL=f"sqlite:///{tmp_path / 'e2e.db'}",
-                        FLASK_APP="app", PYTHONUNBUFFERED="1")
-        self.env.pop("TEST_DATABASE_URL", None)
+        self.database = tmp_path / "e2e.db"
+        self.env = server_env(self.database)
         self.log = open(tmp_path / "server.log", "w")
         self.proc = None
 
     def flask(self, *args):
-        subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=self.env,
-                       check=True, stdout=self.log, stderr=subprocess.STDOUT)
+        flask(self.env, self.log, *args)
 
     def start(self):
         self.proc = subprocess.Popen(
@@ -73,24 +89,42 @@ class LiveServer:
         """The server's current time (ISO 8601), as its testing clock says."""
         return self.move_clock()["now"]
 
-    def move_clock(self, **delta):
-        """Move the server's clock (testing configuration only): move_clock(days=7, hours=2)."""
-        import json
-        from datetime import timedelta
+    def today(self):
+        """The demo shops' local date, as the server's clock says."""
+        return datetime.fromisoformat(self.now()).astimezone(ZoneInfo("Europe/Paris")).date()
 
-        seconds = timedelta(**delta).total_seconds()
-        request = urllib.request.Request(self.url + "/_test/clock", data=json.dumps({"advance": seconds}).encode(),
+    def _clock(self, body):
+        request = urllib.request.Request(self.url + "/_test/clock", data=json.dumps(body).encode(),
                                          headers={"Content-Type": "application/json"}, method="POST")
         with urllib.request.urlopen(request, timeout=5) as response:
             return json.load(response)
 
+    def move_clock(self, **delta):
+        """Move the server's clock (testing configuration only): move_clock(days=7, hours=2)."""
+        return self._clock({"advance": timedelta(**delta).total_seconds()})
+
+    def set_clock(self, instant):
+        """Set the server's clock to ``instant``; it runs on from there."""
+        return self._clock({"at": instant.isoformat()})
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory):
+    """The demo database, migrated and filled once per run at the run's instant; each test gets a copy."""
+    folder = tmp_path_factory.mktemp("demo")
+    env = server_env(folder / "demo.db")
+    with open(folder / "setup.log", "w") as log:
+        flask(env, log, "db", "upgrade")
+        flask(env, log, "demo")
+    return folder / "demo.db"
+
 
 @pytest.fixture
-def live_server(tmp_path):
+def live_server(tmp_path, demo_database):
     server = LiveServer(tmp_path)
-    server.flask("db", "upgrade")
-    server.flask("demo")
+    shutil.copyfile(demo_database, server.database)
     server.start()
+    server.set_clock(RUN_START)  # the copy's clock ran on since it was made: every test starts at one instant
     yield server
     server.stop()
 

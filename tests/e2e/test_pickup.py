@@ -46,7 +46,8 @@ def test_a_customer_collects_one_parcel_typed_by_hand_and_rejects_the_other(live
     wedge(page, code)
     expect(page.get_by_role("heading", name="Camille Martin")).to_be_visible()
     expect(parcel_card(page, "CE100001FR")).to_contain_text("taille moyenne")
-    expect(parcel_card(page, "CE100001FR")).to_contain_text("C-01")
+    [(shelf_place,)] = live_server.query("SELECT shelf_place FROM parcels WHERE tracking_id = ?", "CE100001FR")
+    expect(parcel_card(page, "CE100001FR")).to_contain_text(shelf_place)
 
     # Another customer's parcel is refused, and the scan field is ready for the next label.
     expect(page.get_by_label("Scanner les colis")).to_be_focused()

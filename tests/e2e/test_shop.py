@@ -1,7 +1,7 @@
 """The shop's own screens on a 360 px phone: hours and closures, the call-back request, the inventory,
 and « Je suis complet » as the operator sees it."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
@@ -54,7 +54,7 @@ def test_an_associate_sets_a_lunch_break_and_a_closure_then_the_public_page_show
     page.locator("#day-2 .range").nth(1).get_by_label("Ouvre à").fill("11:00")
     page.get_by_role("button", name="Enregistrer les horaires", exact=True).last.click()
     expect(page.get_by_role("alert")).to_have_text("Le mercredi, les plages 09:00–12:30 et 11:00–19:00 se chevauchent.")
-    add_a_closure(page, date.today() + timedelta(days=20), 3, "Congés de printemps")
+    add_a_closure(page, live_server.today() + timedelta(days=20), 3, "Congés de printemps")
     assert fits_the_phone(page)
 
     public = new_context().new_page()

@@ -21,8 +21,8 @@ def operator(browser, demo_data):
 
 @pytest.fixture
 def notices(app, demo_data):
-    now = clock_module.real_now()
     with app.app_context():
+        now = clock_module.now()
         db.session.add_all([
             OutboxMessage(kind="pickup_notice", recipient="camille.martin@example.fr", subject="Ancien avis",
                           body="Bonjour Camille,\nvotre code : 123456", created_at=now - timedelta(days=2),

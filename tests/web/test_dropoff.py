@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from hub.extensions import db
 from hub.models import OutboxMessage, Parcel, ParcelEvent, Pickup, Role, Shop, Visit
-from hub.rules import codes
+from hub.queries import shop_hours
+from hub.rules import codes, deadlines
 from hub.rules.parcels import State
 
 from ..conftest import query_one, text
@@ -57,6 +58,14 @@ def events(app, action=None):
 
 def parcel(app, tracking_id):
     return query_one(app, Parcel, tracking_id=tracking_id)
+
+
+def intake_deadline(app, shop):
+    """When the shop's open « Autre » intake is due: 30 opening minutes after it started, by the rules."""
+    with app.app_context():
+        [visit] = db.session.scalars(select(Visit).where(Visit.shop_id == shop.id, Visit.mode == "other")).all()
+        ranges, closed = shop_hours(db.session.get(Shop, shop.id))
+        return deadlines.intake_deadline(visit.opened_at, ranges, closed, "Europe/Paris")
 
 
 def scan(carrier, visit, tracking_id, **kwargs):
@@ -264,10 +273,13 @@ class TestOtherCarrier:
         assert response.status_code == 200
         assert parcel(app, EXPECTED[0]).state == State.AT_STORE
 
-    def test_past_thirty_opening_minutes_every_other_task_is_blocked(self, app, associate, intake, clock):
+    def test_past_thirty_opening_minutes_every_other_task_is_blocked(self, app, associate, intake, shop, clock):
         # The demo's expired parcel would block the counter too: scan it for return first.
         assert associate.post("/retours/expires/scan", {"tracking_id": "CE100006FR"}).status_code == 200
-        clock.advance(timedelta(days=1))  # past 30 minutes of opening time, whatever the hour
+        deadline = intake_deadline(app, shop)
+        clock.move_to(deadline - timedelta(minutes=1))
+        assert associate.get("/livraison/").status_code == 200  # not yet
+        clock.move_to(deadline + timedelta(seconds=1))
         home = associate.get("/livraison/")
         assert home.status_code == 303 and home.headers["Location"].endswith(intake)
         htmx = associate.get("/livraison/", htmx=True)

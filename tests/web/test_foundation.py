@@ -14,7 +14,7 @@ from hub.ops import Actor, record
 from hub.rules.deadlines import local_date
 from hub.rules.parcels import Action, State
 
-from ..conftest import csrf_token
+from ..conftest import RUN_START, csrf_token
 
 ABOUT_NOW = timedelta(minutes=1)
 
@@ -172,13 +172,14 @@ def test_production_with_a_key_has_no_way_to_move_the_clock(production):
     assert not any(rule.rule.startswith("/_test") for rule in production.url_map.iter_rules())
 
 
-def test_the_production_clock_ignores_an_offset_stored_in_the_settings(app, production):
-    with app.app_context():
-        db.session.add(Setting(key=clock_module.OFFSET_KEY, value=repr(timedelta(days=30).total_seconds())))
-        db.session.commit()
-        assert clock_module.now() - clock_module.real_now() > timedelta(days=29)
+def test_the_production_clock_ignores_an_offset_stored_in_the_settings(app, clock, production):
+    far = datetime(9000, 1, 1, tzinfo=timezone.utc)
+    clock.move_to(far)
+    assert clock.now() >= far
     with production.app_context():
-        assert abs(clock_module.now() - clock_module.real_now()) < ABOUT_NOW
+        assert production.config["MOVABLE_CLOCK"] is False and clock_module.run_start() is None
+        with pytest.raises(RuntimeError):
+            clock_module.set_to(RUN_START)
 
 
 def test_flask_demo_refuses_in_production_and_creates_nobody(production, count):
@@ -237,34 +238,53 @@ def test_database_urls_from_hosting_providers_get_the_psycopg_driver(monkeypatch
 # --- The testing clock --------------------------------------------------------------------------
 
 
+def test_every_testing_database_starts_at_the_runs_instant(clock):
+    assert abs(clock.now() - RUN_START) < ABOUT_NOW
+
+
+def test_flask_demo_starts_the_clock_at_the_runs_instant_and_dates_the_demo_from_it(app, clock):
+    with app.app_context():
+        db.session.execute(delete(Setting))
+        db.session.commit()
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    assert abs(clock.now() - RUN_START) < ABOUT_NOW
+    with app.app_context():
+        expected_on = db.session.scalars(select(Parcel.expected_on).where(Parcel.state == State.EXPECTED)).all()
+    assert set(expected_on) == {local_date(RUN_START, "Europe/Paris")}
+
+
 def test_the_testing_clock_moves_and_the_servers_now_moves_with_it(app, browser, demo_data, clock):
     client = browser().client
     moved = client.post("/_test/clock", json={"advance": timedelta(days=3).total_seconds()})
     assert moved.status_code == 200
     server_now = datetime.fromisoformat(moved.get_json()["now"])
-    assert abs(server_now - (clock_module.real_now() + timedelta(days=3))) < ABOUT_NOW
-    assert abs(clock.now() - (clock_module.real_now() + timedelta(days=3))) < ABOUT_NOW
+    assert abs(server_now - (RUN_START + timedelta(days=3))) < ABOUT_NOW
+    assert abs(clock.now() - (RUN_START + timedelta(days=3))) < ABOUT_NOW
     # A view that stamps something uses the moved clock.
     post_login = client.post("/connexion", data={"username": "associe", "password": "demo1234",
                                                  "csrf_token": csrf_token(client, "/connexion")})
     assert post_login.status_code == 303
     with app.app_context():
         device = db.session.get(Device, client.get_cookie("comptoir_device").value)
-        assert abs(device.last_seen_at - (clock_module.real_now() + timedelta(days=3))) < ABOUT_NOW
+        assert abs(device.last_seen_at - (RUN_START + timedelta(days=3))) < ABOUT_NOW
 
 
-def test_the_testing_clock_can_be_set_back(browser, demo_data, clock):
+def test_the_testing_clock_can_be_set_to_an_instant_and_moved_back(browser, demo_data, clock):
     client = browser().client
     client.post("/_test/clock", json={"advance": 86400})
     client.post("/_test/clock", json={"advance": 86400})
-    assert clock.now() - clock_module.real_now() > timedelta(days=1, hours=23)
-    assert client.post("/_test/clock", json={"offset": 0}).get_json()["offset"] == 0
-    assert abs(clock.now() - clock_module.real_now()) < ABOUT_NOW
+    assert clock.now() - RUN_START > timedelta(days=1, hours=23)
+    new_year = datetime(2031, 1, 1, tzinfo=timezone.utc)
+    answer = client.post("/_test/clock", json={"at": new_year.isoformat()}).get_json()
+    assert abs(datetime.fromisoformat(answer["now"]) - new_year) < ABOUT_NOW
+    client.post("/_test/clock", json={"advance": -86400})
+    assert abs(clock.now() - (new_year - timedelta(days=1))) < ABOUT_NOW
 
 
 def test_the_clock_fixture_moves_the_server_without_sleeping(clock):
+    before = clock.now()
     clock.advance(timedelta(days=8))
-    assert clock.now() - clock_module.real_now() > timedelta(days=7, hours=23)
+    assert clock.now() - before > timedelta(days=7, hours=23)
 
 
 # --- The event log ------------------------------------------------------------------------------
