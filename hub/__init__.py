@@ -6,8 +6,8 @@ from flask_login import current_user
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config as config_module
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .core import config as config_module
+from .core.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -43,8 +43,8 @@ def _refuse_default_secret(app):
 
 
 def _init_extensions(app):
-    from . import devices, i18n, replay, web
-    from .models import Account
+    from .core import devices, i18n, replay, web
+    from .core.models import Account
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "hub", "migrations"), render_as_batch=True)
@@ -74,8 +74,11 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 def _register_blueprints(app):
-    from . import admin, auth, blocking, capacity, carrier, cli, clock, counter, dropoff, expected, help, hours
-    from . import inventory, notice, offline, pickup, returns, shop_page
+    from .views import admin, auth, blocking, capacity, carrier, counter, dropoff, expected, help, hours
+    from . import cli
+    from .core import clock
+    from .views import inventory, notice, pickup, returns, shop_page
+    from . import offline
 
     for module in (auth, counter, dropoff, notice, carrier, admin, help, cli, inventory, expected, hours, capacity,
                    shop_page, pickup, returns, offline):

@@ -14,11 +14,13 @@ from tests import instants
 # One instant for the whole run (server, demo data, browsers): set before the app reads it.
 RUN_START = instants.resolve()
 
-from hub import clock as clock_module  # noqa: E402
-from hub import config, create_app, demo  # noqa: E402
-from hub.extensions import db, limiter  # noqa: E402
-from hub.models import Account, Network, Parcel, Pickup, Role, Shop, Size  # noqa: E402
-from hub.rules import codes  # noqa: E402
+from hub.core import clock as clock_module
+from hub.core import config
+from hub import create_app
+from hub.cli import demo
+from hub.core.extensions import db, limiter
+from hub.core.models import Account, Network, Parcel, Pickup, Role, Shop, Size
+from hub.rules import codes
 
 
 

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
-from ..extensions import db
-from ..models import ParcelEvent
+from ..core.extensions import db
+from ..core.models import ParcelEvent
 from ..rules import parcels as rules
 from ..rules.parcels import Action
 

@@ -1,8 +1,8 @@
 """Drop-off operations: a carrier's visit opened with the shop code, parcels scanned in or refused."""
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import Parcel, ParcelEvent, Pickup, Visit
+from ..core.extensions import db
+from ..core.models import Parcel, ParcelEvent, Pickup, Visit
 from ..rules import codes, deadlines
 from ..rules import dropoff as rules
 from ..rules.errors import NetworkNotServed

@@ -2,8 +2,8 @@
 from flask import render_template, url_for
 from flask_babel import force_locale
 
-from ..extensions import db
-from ..models import OutboxMessage
+from ..core.extensions import db
+from ..core.models import OutboxMessage
 from ..rules.parcels import COLLECTABLE
 
 

@@ -8,8 +8,8 @@ from typing import Optional
 from flask import current_app
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import Parcel, ParcelEvent, Pickup, PickupCodeFailure
+from ..core.extensions import db
+from ..core.models import Parcel, ParcelEvent, Pickup, PickupCodeFailure
 from ..rules import pickup as rules
 from ..rules.dropoff import normalise_tracking_id
 from ..rules.errors import Conflict, DomainError, N_, WrongCode

@@ -3,9 +3,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import Parcel, ParcelEvent
-from ..queries import shop_hours
+from ..core.extensions import db
+from ..core.models import Parcel, ParcelEvent
+from .queries import shop_hours
 from ..rules import deadlines
 from ..rules import returns as rules
 from ..rules.dropoff import normalise_tracking_id

@@ -3,8 +3,8 @@
 Each change to the shop's settings leaves a ShopEvent (who, when, what), so the operator can see who
 declared the shop full and when. Like every operation, these flush and never commit.
 """
-from ..extensions import db
-from ..models import Closure, OpeningRange, Parcel, ShopEvent, Size
+from ..core.extensions import db
+from ..core.models import Closure, OpeningRange, Parcel, ShopEvent, Size
 from ..rules import hours as hours_rules
 from ..rules.dropoff import normalise_tracking_id
 from ..rules.errors import Conflict, DomainError, N_, NetworkNotServed

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub import chart
+from hub.rules import chart
 
 DAYS = [date(2026, 3, 1) + timedelta(days=n) for n in range(30)]
 

@@ -8,10 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.rules.codes import (
-    MAX_SCAN_DELAY, SHOP_CODE_STEP, ImplausibleScanTime, StaleCode, check_shop_code, new_pickup_code,
-    new_shop_secret, new_token, shop_code,
-)
+from hub.rules.codes import (MAX_SCAN_DELAY, SHOP_CODE_STEP, ImplausibleScanTime, StaleCode, check_shop_code,
+    new_pickup_code, new_shop_secret, new_token, shop_code)
 from hub.rules.errors import DomainError, WrongCode
 
 UTC = timezone.utc

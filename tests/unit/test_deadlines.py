@@ -10,10 +10,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from hub.rules.deadlines import (
-    CARRIER_ESCALATION, Range, add_open_time, intake_deadline, is_expired, is_open, last_pickup_day,
-    local_date, needs_escalation, next_opening, open_intervals, pickup_deadline, return_scan_deadline,
-)
+from hub.rules.deadlines import (CARRIER_ESCALATION, Range, add_open_time, intake_deadline, is_expired, is_open,
+    last_pickup_day, local_date, needs_escalation, next_opening, open_intervals, pickup_deadline,
+    return_scan_deadline)
 
 PARIS = "Europe/Paris"
 UTC = timezone.utc

@@ -4,9 +4,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from hub import clock as clock_module
-from hub.extensions import db
-from hub.models import Account, Parcel
+from hub.core import clock as clock_module
+from hub.core.extensions import db
+from hub.core.models import Account, Parcel
 from hub.ops import Actor, record
 
 

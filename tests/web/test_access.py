@@ -5,8 +5,8 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from hub.extensions import db
-from hub.models import Account, Command, Device, Parcel
+from hub.core.extensions import db
+from hub.core.models import Account, Command, Device, Parcel
 from hub.rules.parcels import Action, State
 
 from ..conftest import csrf_token

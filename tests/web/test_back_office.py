@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from hub import clock as clock_module
-from hub.extensions import db
-from hub.models import OutboxMessage, Parcel
+from hub.core import clock as clock_module
+from hub.core.extensions import db
+from hub.core.models import OutboxMessage, Parcel
 
 
 def text(response):

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from hub import clock as clock_module
-from hub.extensions import db
-from hub.models import Command, Network, Parcel, Shop, ShopEvent
+from hub.core import clock as clock_module
+from hub.core.extensions import db
+from hub.core.models import Command, Network, Parcel, Shop, ShopEvent
 from hub.ops import Actor, record
 from hub.ops.shop import ShopFull, ShopInactive, check_can_accept
 from hub.rules import deadlines

@@ -5,9 +5,9 @@ import uuid
 
 import pytest
 
-from hub import clock as clock_module
-from hub.extensions import db
-from hub.models import Command, Parcel, SupportRequest
+from hub.core import clock as clock_module
+from hub.core.extensions import db
+from hub.core.models import Command, Parcel, SupportRequest
 from hub.ops import Actor, record
 from hub.rules.parcels import Action, State
 

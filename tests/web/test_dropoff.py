@@ -5,9 +5,9 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from hub.extensions import db
-from hub.models import OutboxMessage, Parcel, ParcelEvent, Pickup, Role, Shop, Visit
-from hub.queries import shop_hours
+from hub.core.extensions import db
+from hub.core.models import OutboxMessage, Parcel, ParcelEvent, Pickup, Role, Shop, Visit
+from hub.ops.queries import shop_hours
 from hub.rules import codes, deadlines
 from hub.rules.parcels import State
 
@@ -115,7 +115,7 @@ def test_another_shops_code_does_not_open_this_shop(app, carrier, shop, clock):
 
 def test_a_carrier_of_another_network_cannot_reach_the_shop(app, browser, shop, make_account, clock):
     with app.app_context():
-        from hub.models import Network
+        from hub.core.models import Network
         other_network = Network(name="Autre Réseau")
         db.session.add(other_network)
         db.session.commit()

@@ -6,10 +6,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import delete, select, update
 
-from hub import clock as clock_module
-from hub import config, create_app, i18n
-from hub.extensions import db
-from hub.models import Account, Device, EventsAreForever, Parcel, ParcelEvent, Setting
+from hub.core import clock as clock_module
+from hub.core import config, i18n
+from hub import create_app
+from hub.core.extensions import db
+from hub.core.models import Account, Device, EventsAreForever, Parcel, ParcelEvent, Setting
 from hub.ops import Actor, record
 from hub.rules.deadlines import local_date
 from hub.rules.parcels import Action, State

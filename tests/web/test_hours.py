@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from hub.extensions import db
-from hub.models import Closure, Command, OpeningRange, ShopEvent
+from hub.core.extensions import db
+from hub.core.models import Closure, Command, OpeningRange, ShopEvent
 from hub.rules import deadlines
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from hub.extensions import db
-from hub.models import Parcel, Pickup
+from hub.core.extensions import db
+from hub.core.models import Parcel, Pickup
 from hub.rules import deadlines
 from hub.rules.parcels import Action
 

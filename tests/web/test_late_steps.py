@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from hub import clock as clock_module
-from hub.extensions import db
-from hub.models import Visit
+from hub.core import clock as clock_module
+from hub.core.extensions import db
+from hub.core.models import Visit
 from hub.ops import dropoff as ops
 from hub.rules import codes
 from hub.rules.parcels import State

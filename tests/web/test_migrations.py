@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from hub.extensions import db
+from hub.core.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2]
 

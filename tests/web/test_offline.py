@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from hub.extensions import db
-from hub.models import Account, Parcel, ParcelEvent, Pickup, Shop, Visit
+from hub.core.extensions import db
+from hub.core.models import Account, Parcel, ParcelEvent, Pickup, Shop, Visit
 from hub.rules.parcels import Action
 
 from ..conftest import text

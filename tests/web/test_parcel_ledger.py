@@ -5,11 +5,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from hub import clock as clock_module
-from hub.extensions import db
-from hub.models import Parcel
+from hub.core import clock as clock_module
+from hub.core.extensions import db
+from hub.core.models import Parcel
 from hub.ops import Actor, record
-from hub.queries import counts_by_state, shop_load
+from hub.ops.queries import counts_by_state, shop_load
 from hub.rules.errors import ForbiddenTransition
 from hub.rules.parcels import IN_SHOP, Action, State, move, replay
 

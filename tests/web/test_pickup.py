@@ -7,10 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from hub import clock as clock_module
-from hub.extensions import db
-from hub.models import (Account, OutboxMessage, Parcel, ParcelEvent, Pickup, PickupCodeFailure, Role, Shop,
-                        Size)
+from hub.core import clock as clock_module
+from hub.core.extensions import db
+from hub.core.models import Account, OutboxMessage, Parcel, ParcelEvent, Pickup, PickupCodeFailure, Role, Shop, Size
 from hub.ops import Actor, record
 from hub.rules import codes
 from hub.rules import pickup as rules
@@ -536,7 +535,7 @@ def test_the_operator_resends_the_notice_with_the_same_code_recorded_in_the_outb
     assert count(app, OutboxMessage) == before + 1
     assert pickup_of(app, "Camille Martin")["code"] == camille["code"]
     with app.app_context():
-        from hub.models import Account, ShopEvent
+        from hub.core.models import Account, ShopEvent
         event = db.session.scalars(select(ShopEvent).where(ShopEvent.kind == "notice_resent")).one()
         assert event.detail == "Camille Martin"
         assert db.session.get(Account, event.account_id).username == "admin"

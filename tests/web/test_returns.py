@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from hub.extensions import db
-from hub.models import Parcel, ParcelEvent, Role, Shop
+from hub.core.extensions import db
+from hub.core.models import Parcel, ParcelEvent, Role, Shop
 from hub.rules import codes, deadlines
 from hub.rules.parcels import Action, State
 
@@ -36,7 +36,7 @@ def world(app, make_shop, make_account, browser, make_parcel):
 
 
 def carrier_now(app):
-    from hub import clock
+    from hub.core import clock
     with app.app_context():
         return clock.now()
 
@@ -132,7 +132,7 @@ def test_two_hours_after_the_notice_everything_else_is_blocked_until_the_scan_is
 def test_the_two_hours_count_only_opening_hours(app, world, clock):
     with app.app_context():
         from datetime import time
-        from hub.models import OpeningRange
+        from hub.core.models import OpeningRange
         shop = db.session.get(Shop, world["shop_id"])
         shop.ranges = [OpeningRange(weekday=d, opens=time(9), closes=time(19)) for d in range(7)]
         db.session.commit()
@@ -147,7 +147,7 @@ def test_a_rejected_parcel_joins_the_return_list(app, world, parcel_in):
     page = text(world["associate"].get("/retours/"))
     assert "RT2FR" not in page
     with app.app_context():
-        from hub import clock as clock_module
+        from hub.core import clock as clock_module
         from hub.ops import Actor, record
         record(db.session.get(Parcel, world["parcels"][2]), Action.REJECT, Actor(None, None, clock_module.now()))
         db.session.commit()

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from hub.extensions import db
-from hub.models import Command, SupportRequest
+from hub.core.extensions import db
+from hub.core.models import Command, SupportRequest
 
 HTMX = {"HX-Request": "true"}
 PHONE_REFUSED = "Ce numéro de téléphone n'est pas valable. Exemple : 06 12 34 56 78."

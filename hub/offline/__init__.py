@@ -20,24 +20,24 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from . import carrier as carrier_views
-from . import clock
-from . import dropoff as dropoff_views
-from . import pickup as pickup_views
-from .extensions import db
-from .models import Parcel, Pickup, Role
-from .ops import pickup as pickup_ops
-from .ops import returns as returns_ops
-from .rules import deadlines
-from .rules import pickup as pickup_rules
-from .rules.codes import MAX_SCAN_DELAY
-from .rules.dropoff import normalise_tracking_id
-from .rules.errors import WrongCode
-from .rules.parcels import State
-from .web import explain, role_required
+from ..views import carrier as carrier_views
+from ..core import clock
+from ..views import dropoff as dropoff_views
+from ..views import pickup as pickup_views
+from ..core.extensions import db
+from ..core.models import Parcel, Pickup, Role
+from ..ops import pickup as pickup_ops
+from ..ops import returns as returns_ops
+from ..rules import deadlines
+from ..rules import pickup as pickup_rules
+from ..rules.codes import MAX_SCAN_DELAY
+from ..rules.dropoff import normalise_tracking_id
+from ..rules.errors import WrongCode
+from ..rules.parcels import State
+from ..core.web import explain, role_required
 
 bp = Blueprint("offline", __name__)
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 THEME_COLOUR = "#0b4f3c"
 BACKGROUND_COLOUR = "#f3f3f0"

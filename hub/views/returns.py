@@ -3,15 +3,15 @@ from flask import Blueprint, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from . import clock
-from .commands import command
-from .extensions import db
-from .models import Parcel, Visit
-from .ops import dropoff as dropoff_ops
-from .ops import returns as ops
-from .rules.errors import DomainError
-from .rules.parcels import State
-from .web import actor, associate_required, explain, in_my_shop_or_404, render
+from ..core import clock
+from ..core.commands import command
+from ..core.extensions import db
+from ..core.models import Parcel, Visit
+from ..ops import dropoff as dropoff_ops
+from ..ops import returns as ops
+from ..rules.errors import DomainError
+from ..rules.parcels import State
+from ..core.web import actor, associate_required, explain, in_my_shop_or_404, render
 
 bp = Blueprint("returns", __name__, url_prefix="/retours")
 

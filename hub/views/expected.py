@@ -4,10 +4,10 @@ from itertools import groupby
 from flask import Blueprint
 from flask_login import current_user
 
-from . import clock
-from .queries import expected_parcels
-from .rules import deadlines
-from .web import associate_required, render
+from ..core import clock
+from ..ops.queries import expected_parcels
+from ..rules import deadlines
+from ..core.web import associate_required, render
 
 bp = Blueprint("expected", __name__, url_prefix="/attendus")
 

@@ -8,16 +8,16 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
-from . import clock
-from .commands import command
-from .extensions import db
-from .models import Parcel, Shop, Visit
-from .ops import dropoff as ops
-from .ops import returns
-from .queries import is_open, shop_load, shops_of_network
-from .rules.errors import DomainError
-from .rules.parcels import State
-from .web import actor, carrier_required, explain, offline_replay, refuse, render, visit_key
+from ..core import clock
+from ..core.commands import command
+from ..core.extensions import db
+from ..core.models import Parcel, Shop, Visit
+from ..ops import dropoff as ops
+from ..ops import returns
+from ..ops.queries import is_open, shop_load, shops_of_network
+from ..rules.errors import DomainError
+from ..rules.parcels import State
+from ..core.web import actor, carrier_required, explain, offline_replay, refuse, render, visit_key
 
 bp = Blueprint("carrier", __name__, url_prefix="/livreur")
 

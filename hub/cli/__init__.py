@@ -6,10 +6,11 @@ import click
 from flask import Blueprint, current_app
 from sqlalchemy import select
 
-from . import clock, demo
-from .extensions import db
-from .models import Shop
-from .ops.returns import expire_due
+from ..core import clock
+from . import demo
+from ..core.extensions import db
+from ..core.models import Shop
+from ..ops.returns import expire_due
 
 bp = Blueprint("cli", __name__, cli_group=None)
 

@@ -15,10 +15,10 @@ from . import clock
 from .extensions import db
 from .models import Role
 from .i18n import local_date
-from .ops import Actor
+from ..ops import Actor
 from .replay import looks_like_replay
-from .rules.codes import MAX_SCAN_DELAY
-from .rules.errors import Msgid
+from ..rules.codes import MAX_SCAN_DELAY
+from ..rules.errors import Msgid
 
 
 

@@ -4,21 +4,21 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from . import clock
+from ..core import clock
 from .capacity import received_chart
-from .commands import command
-from .extensions import db
-from .models import Network, OutboxMessage, Parcel, Pickup, Shop, ShopEvent, Size, SupportRequest
-from .ops import pickup as pickup_ops
-from .ops import shop as shop_ops
-from .queries import loads_by_shop, shop_load
-from .rules import deadlines
-from .rules.dropoff import normalise_tracking_id
-from .rules.errors import DomainError
-from .rules.hours import parse_date
-from .rules.parcels import State
-from .support import national
-from .web import actor, explain, operator_required, render, wants_fragment
+from ..core.commands import command
+from ..core.extensions import db
+from ..core.models import Network, OutboxMessage, Parcel, Pickup, Shop, ShopEvent, Size, SupportRequest
+from ..ops import pickup as pickup_ops
+from ..ops import shop as shop_ops
+from ..ops.queries import loads_by_shop, shop_load
+from ..rules import deadlines
+from ..rules.dropoff import normalise_tracking_id
+from ..rules.errors import DomainError
+from ..rules.hours import parse_date
+from ..rules.parcels import State
+from ..ops.support import national
+from ..core.web import actor, explain, operator_required, render, wants_fragment
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -4,11 +4,11 @@ from flask import Blueprint, abort
 from markupsafe import Markup
 from sqlalchemy import select
 
-from . import clock
-from .extensions import db
-from .models import Pickup
-from .rules.parcels import COLLECTABLE
-from .web import render
+from ..core import clock
+from ..core.extensions import db
+from ..core.models import Pickup
+from ..rules.parcels import COLLECTABLE
+from ..core.web import render
 
 bp = Blueprint("notice", __name__)
 

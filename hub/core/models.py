@@ -11,9 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
-from .rules import deadlines
-from .rules.errors import N_
-from .rules.parcels import Action, State
+from ..rules import deadlines
+from ..rules.errors import N_
+from ..rules.parcels import Action, State
 
 
 class UTCDateTime(sa.types.TypeDecorator):

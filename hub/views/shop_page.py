@@ -6,14 +6,14 @@ from flask import Blueprint, abort
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from . import clock
-from .extensions import db
-from .i18n import local_time
-from .models import Shop
-from .queries import opening
-from .rules import deadlines
-from .rules import hours as rules
-from .web import render
+from ..core import clock
+from ..core.extensions import db
+from ..core.i18n import local_time
+from ..core.models import Shop
+from ..ops.queries import opening
+from ..rules import deadlines
+from ..rules import hours as rules
+from ..core.web import render
 
 bp = Blueprint("shop_page", __name__)
 

@@ -13,14 +13,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from . import clock
-from .commands import command
-from .extensions import db
-from .models import Parcel, Pickup
-from .ops import pickup as ops
-from .rules import pickup as rules
-from .rules.errors import N_, DomainError, WrongCode
-from .web import actor, associate_required, explain, in_my_shop_or_404, render, wants_fragment
+from ..core import clock
+from ..core.commands import command
+from ..core.extensions import db
+from ..core.models import Parcel, Pickup
+from ..ops import pickup as ops
+from ..rules import pickup as rules
+from ..rules.errors import N_, DomainError, WrongCode
+from ..core.web import actor, associate_required, explain, in_my_shop_or_404, render, wants_fragment
 
 bp = Blueprint("pickup", __name__, url_prefix="/collecte")
 

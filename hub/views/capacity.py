@@ -3,13 +3,13 @@ that makes the networks stop sending it parcels."""
 from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 
-from . import clock
-from .chart import bar_chart
-from .commands import command
-from .ops.shop import declare_full
-from .queries import received_per_day, shop_load
-from .rules import deadlines
-from .web import actor, associate_required, render, safe_path, wants_fragment
+from ..core import clock
+from ..rules.chart import bar_chart
+from ..core.commands import command
+from ..ops.shop import declare_full
+from ..ops.queries import received_per_day, shop_load
+from ..rules import deadlines
+from ..core.web import actor, associate_required, render, safe_path, wants_fragment
 
 bp = Blueprint("capacity", __name__, url_prefix="/capacite")
 

@@ -12,12 +12,12 @@ from flask import Blueprint, Response, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from . import clock
-from .models import Pickup
-from .queries import counts_by_state, folded, inventory, shop_load
-from .rules import deadlines
-from .rules.parcels import IN_SHOP, State
-from .web import associate_required, in_my_shop_or_404, render
+from ..core import clock
+from ..core.models import Pickup
+from ..ops.queries import counts_by_state, folded, inventory, shop_load
+from ..rules import deadlines
+from ..rules.parcels import IN_SHOP, State
+from ..core.web import associate_required, in_my_shop_or_404, render
 
 bp = Blueprint("inventory", __name__, url_prefix="/inventaire")
 

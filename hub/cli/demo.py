@@ -5,12 +5,12 @@ from functools import lru_cache
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from .extensions import db
-from .models import Account, Network, OpeningRange, Parcel, Pickup, Role, Shop, Size
-from .ops import Actor, record
-from .rules import codes, deadlines
-from .rules.dropoff import shelf_letter
-from .rules.parcels import COLLECTABLE, Action
+from ..core.extensions import db
+from ..core.models import Account, Network, OpeningRange, Parcel, Pickup, Role, Shop, Size
+from ..ops import Actor, record
+from ..rules import codes, deadlines
+from ..rules.dropoff import shelf_letter
+from ..rules.parcels import COLLECTABLE, Action
 
 DEMO_PASSWORD = "demo1234"
 DEMO_LOGINS = (("associe", "associate"), ("associe2", "associate of another shop"), ("livreur", "carrier"), ("admin", "operator"))

@@ -11,14 +11,14 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from . import clock
-from .commands import command
-from .models import Closure
-from .ops import shop as ops
-from .rules import deadlines
-from .rules import hours as rules
-from .rules.errors import DomainError
-from .web import actor, associate_required, explain, in_my_shop_or_404, render, wants_fragment
+from ..core import clock
+from ..core.commands import command
+from ..core.models import Closure
+from ..ops import shop as ops
+from ..rules import deadlines
+from ..rules import hours as rules
+from ..rules.errors import DomainError
+from ..core.web import actor, associate_required, explain, in_my_shop_or_404, render, wants_fragment
 
 bp = Blueprint("hours", __name__)
 

@@ -5,13 +5,13 @@ from flask import Blueprint, current_app, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from . import clock
-from .commands import command
-from .extensions import db, limiter
-from .models import Role, SupportRequest
-from .rules.errors import DomainError
-from .support import national, request_call_back
-from .web import explain, render
+from ..core import clock
+from ..core.commands import command
+from ..core.extensions import db, limiter
+from ..core.models import Role, SupportRequest
+from ..rules.errors import DomainError
+from ..ops.support import national, request_call_back
+from ..core.web import explain, render
 
 bp = Blueprint("help", __name__, url_prefix="/aide")
 

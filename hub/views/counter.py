@@ -2,15 +2,15 @@
 from flask import Blueprint
 from flask_login import current_user
 
-from .commands import command
-from .models import Parcel, Pickup
-from . import clock
-from .ops.dropoff import find_again
-from .ops.blocking import pending_tasks
-from .ops.returns import waiting_too_long
-from .queries import counts_by_state, shop_load
-from .rules.errors import DomainError
-from .web import actor, associate_required, explain, in_my_shop_or_404, render
+from ..core.commands import command
+from ..core.models import Parcel, Pickup
+from ..core import clock
+from ..ops.dropoff import find_again
+from ..ops.tasks import pending_tasks
+from ..ops.returns import waiting_too_long
+from ..ops.queries import counts_by_state, shop_load
+from ..rules.errors import DomainError
+from ..core.web import actor, associate_required, explain, in_my_shop_or_404, render
 
 bp = Blueprint("counter", __name__)
 

@@ -6,7 +6,7 @@ overdue, the counter shows only that task until it is done.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..queries import shop_hours
+from .queries import shop_hours
 from ..rules import deadlines
 from ..rules.errors import N_
 from . import returns

@@ -6,16 +6,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from . import clock
-from .commands import command
-from .extensions import db
-from .models import Network, Parcel, Visit
-from .ops import dropoff as ops
-from .ops.blocking import pending_tasks
-from .queries import shop_load
-from .rules import codes
-from .rules.errors import DomainError
-from .web import actor, associate_required, explain, in_my_shop_or_404, refuse, render, visit_key
+from ..core import clock
+from ..core.commands import command
+from ..core.extensions import db
+from ..core.models import Network, Parcel, Visit
+from ..ops import dropoff as ops
+from ..ops.tasks import pending_tasks
+from ..ops.queries import shop_load
+from ..rules import codes
+from ..rules.errors import DomainError
+from ..core.web import actor, associate_required, explain, in_my_shop_or_404, refuse, render, visit_key
 
 bp = Blueprint("dropoff", __name__, url_prefix="/livraison")
 

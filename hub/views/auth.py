@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from . import replay
-from .devices import register_device
-from .extensions import db, limiter
-from .models import Account, Role
-from .web import render, safe_path
+from ..core import replay
+from ..core.devices import register_device
+from ..core.extensions import db, limiter
+from ..core.models import Account, Role
+from ..core.web import render, safe_path
 
 bp = Blueprint("auth", __name__)
 

@@ -4,12 +4,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from flask_login import current_user
 
-from . import clock
-from .extensions import db
-from .models import Role
-from .ops.blocking import blocking_task
-from .ops.returns import expire_due
-from .web import offline_replay
+from ..core import clock
+from ..core.extensions import db
+from ..core.models import Role
+from ..ops.tasks import blocking_task
+from ..ops.returns import expire_due
+from ..core.web import offline_replay
 
 ALWAYS_ALLOWED = {"static", "auth.logout", "auth.set_language", "auth.login", "counter.home",
                   "notice.show", "shop_page.show", "service_worker"}

@@ -1,9 +1,9 @@
 """Call-back requests: « Contacter l'assistance » → a phone number → « Appelez-moi maintenant »."""
 import phonenumbers
 
-from .extensions import db
-from .models import SupportRequest
-from .rules.errors import DomainError, N_
+from ..core.extensions import db
+from ..core.models import SupportRequest
+from ..rules.errors import DomainError, N_
 
 
 class BadPhone(DomainError):

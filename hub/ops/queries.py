@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .extensions import db
-from .models import Parcel, ParcelEvent, Shop
-from .rules import deadlines
-from .rules.dropoff import normalise_tracking_id
-from .rules.parcels import IN_SHOP, Action, State
+from ..core.extensions import db
+from ..core.models import Parcel, ParcelEvent, Shop
+from ..rules import deadlines
+from ..rules.dropoff import normalise_tracking_id
+from ..rules.parcels import IN_SHOP, Action, State
 
 
 def shop_load(shop_id):
