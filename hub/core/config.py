@@ -27,6 +27,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: a counter stays open all day
+    WTF_CSRF_CHECK_DEFAULT = False  # hub.core.replay checks it, on every form and HTMX request
     DEMO_DATA = False
     MOVABLE_CLOCK = False  # only the testing configuration may move the server's clock
     SUPPORT_PHONE = os.environ.get("SUPPORT_PHONE", "01 23 45 67 89")

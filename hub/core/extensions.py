@@ -13,20 +13,11 @@ class Base(DeclarativeBase):
     pass
 
 
-class Csrf(CSRFProtect):
-    """CSRF protection, waived only for an offline replay its device token vouches for (hub/replay.py)."""
-
-    def protect(self, apply_exemptions=False):
-        from .replay import replay_account
-
-        if apply_exemptions and replay_account() is not None:
-            return None
-        return super().protect(apply_exemptions)
-
-
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
-csrf = Csrf()
+# Checked by hub.core.replay's hook (WTF_CSRF_CHECK_DEFAULT is off), which waives it only for an offline
+# replay its device token vouches for.
+csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)

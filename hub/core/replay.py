@@ -15,7 +15,7 @@ that sign-in. It vouches for a request only when all of this holds:
   out, or another account signing in on the device, revokes it.
 
 Such a request is then signed in as the token's account (Flask-Login's request loader, for this one
-request only: no session is made) and its CSRF check is waived (``hub.extensions.Csrf``). The token
+request only: no session is made) and its CSRF check is waived (``check_csrf``). The token
 opens nothing else: no page, no ordinary form. A replay whose session and token are both gone gets a
 401 and stays queued until the associate signs in again; a replay made under another account than
 the one signed in now gets a 403.
@@ -29,7 +29,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from . import clock, devices
-from .extensions import db, login_manager
+from .extensions import csrf, db, login_manager
 from .models import Account, Device, Role
 
 COOKIE = "comptoir_replay"
@@ -112,6 +112,12 @@ def guard():
     return None
 
 
+def check_csrf():
+    """The CSRF check of every form and HTMX request, waived only for a replay its device token vouches for."""
+    if replay_account() is None:
+        csrf.protect(apply_exemptions=True)
+
+
 def after(response):
     """Write or clear the replay token; tell the queue that a replayed command was applied."""
     cookie = g.get("replay_cookie")
@@ -132,5 +138,6 @@ def register(app):
     login_manager.request_loader(lambda _request: replay_account())
     # Before every other hook, the CSRF check included: a replay that cannot be signed in must get
     # a 401 (it waits in the queue), not a CSRF refusal (which would make it a conflict).
-    app.before_request_funcs.setdefault(None, []).insert(0, guard)
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks[0:0] = [guard, check_csrf]
     app.after_request(after)
