@@ -1,8 +1,7 @@
 """Comptoir: the counter app of a parcel pickup point."""
 import os
 
-from flask import Flask, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Flask, render_template
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 

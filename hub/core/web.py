@@ -1,7 +1,7 @@
 """What every view shares: page-or-fragment rendering, errors in the user's language, scoping."""
 import re
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from functools import wraps
 
 from types import SimpleNamespace

@@ -8,7 +8,6 @@ from typing import Optional
 from ..core.extensions import db
 from ..core.models import ParcelEvent
 from ..rules import parcels as rules
-from ..rules.parcels import Action
 
 
 @dataclass(frozen=True)

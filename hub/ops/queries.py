@@ -149,3 +149,23 @@ def expected_parcels(shop_id):
         select(Parcel).where(Parcel.shop_id == shop_id, Parcel.state == State.EXPECTED)
         .order_by(Parcel.expected_on.is_(None), Parcel.expected_on, Parcel.network_id, Parcel.tracking_id)
     ).all()
+
+
+def _counts(network_id, state):
+    """Parcels of the network in ``state``, per shop ({shop_id: count})."""
+    rows = db.session.execute(
+        select(Parcel.shop_id, func.count()).where(Parcel.network_id == network_id, Parcel.state == state)
+        .group_by(Parcel.shop_id)
+    ).all()
+    return dict(rows)
+
+
+def todays_shops(network_id, everything=False):
+    """The shops with parcels expected or returns waiting (every shop of the network on request),
+    busiest first, each with what waits there."""
+    expected, returns = _counts(network_id, State.EXPECTED), _counts(network_id, State.TO_RETURN)
+    shops = [{"shop": shop, "expected": expected.get(shop.id, 0), "returns": returns.get(shop.id, 0)}
+             for shop in shops_of_network(network_id)
+             if everything or shop.id in expected or shop.id in returns]
+    shops.sort(key=lambda s: (-s["expected"], -s["returns"], s["shop"].name))
+    return shops

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from ..core import clock
@@ -14,32 +14,11 @@ from ..core.extensions import db
 from ..core.models import Parcel, Shop, Visit
 from ..ops import dropoff as ops
 from ..ops import returns
-from ..ops.queries import is_open, shop_load, shops_of_network
+from ..ops.queries import is_open, shop_load, todays_shops
 from ..rules.errors import DomainError
-from ..rules.parcels import State
 from ..core.web import actor, carrier_required, explain, offline_replay, refuse, render, visit_key
 
 bp = Blueprint("carrier", __name__, url_prefix="/livreur")
-
-
-def _counts(network_id, state):
-    """Parcels of the network in ``state``, per shop ({shop_id: count})."""
-    rows = db.session.execute(
-        select(Parcel.shop_id, func.count()).where(Parcel.network_id == network_id, Parcel.state == state)
-        .group_by(Parcel.shop_id)
-    ).all()
-    return dict(rows)
-
-
-def todays_shops(network_id, everything=False):
-    """The shops with parcels expected or returns waiting (every shop of the network on request),
-    busiest first, each with what waits there."""
-    expected, returns = _counts(network_id, State.EXPECTED), _counts(network_id, State.TO_RETURN)
-    shops = [{"shop": shop, "expected": expected.get(shop.id, 0), "returns": returns.get(shop.id, 0)}
-             for shop in shops_of_network(network_id)
-             if everything or shop.id in expected or shop.id in returns]
-    shops.sort(key=lambda s: (-s["expected"], -s["returns"], s["shop"].name))
-    return shops
 
 
 @bp.get("/")

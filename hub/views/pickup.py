@@ -1,62 +1,24 @@
 """« Collecte du client »: open a customer's pickup with their notice, hand the parcels over, « Terminé ».
 
-The pickup screen's address carries a signed ticket: the pickup it shows and when its code was entered.
-So the screen can only be reached through the code (or the notice's barcode), and the turn knows which
-parcels it handled, for the summary.
+The pickup screen's address carries the turn's signed ticket (hub/ops/turns.py).
 """
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from functools import wraps
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..core import clock
 from ..core.commands import command
 from ..core.extensions import db
-from ..core.models import Parcel, Pickup
+from ..core.models import Parcel
 from ..ops import pickup as ops
+from ..ops.turns import load_turn, ticket_for
 from ..rules import pickup as rules
 from ..rules.errors import N_, DomainError, WrongCode
-from ..core.web import actor, associate_required, explain, in_my_shop_or_404, render, wants_fragment
+from ..core.web import actor, associate_required, explain, render, wants_fragment
 
 bp = Blueprint("pickup", __name__, url_prefix="/collecte")
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One customer's turn at the counter: the pickup, and when its code was entered."""
-
-    ticket: str
-    pickup: Pickup
-    opened_at: datetime
-
-
-def _signer():
-    return URLSafeSerializer(current_app.secret_key, salt="pickup-turn")
-
-
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-MICROSECOND = timedelta(microseconds=1)
-
-
-def ticket_for(pickup, now, offline=False):
-    # To the microsecond: a turn opened right after another must not claim the other's events.
-    # A ticket synced to a device for offline use says so: it lives as long as a queued scan may wait.
-    return _signer().dumps([pickup.id, (now - EPOCH) // MICROSECOND] + ([1] if offline else []))
-
-
-def _load_turn(ticket, when):
-    try:
-        pickup_id, stamp, *offline = _signer().loads(ticket)
-    except (BadSignature, ValueError, TypeError):
-        abort(404)
-    turn = Turn(ticket, in_my_shop_or_404(Pickup, pickup_id), EPOCH + stamp * MICROSECOND)
-    if rules.turn_expired(turn.opened_at, when, rules.OFFLINE_TURN_LIFETIME if offline else rules.TURN_LIFETIME):
-        raise rules.TurnExpired()
-    return turn
 
 
 def with_turn(view):
@@ -65,9 +27,11 @@ def with_turn(view):
     @wraps(view)
     def wrapper(ticket, **kwargs):
         try:
-            turn = _load_turn(ticket, actor().when)
+            turn = load_turn(ticket, current_user.shop_id, actor().when)
         except rules.TurnExpired as err:
             return _start(error=explain(err), status=err.status)
+        if turn is None:
+            abort(404)
         return view(turn, **kwargs)
 
     return wrapper
@@ -90,9 +54,18 @@ def _go(url):
     return redirect(url, 303)
 
 
+def _screen_context(turn, **extra):
+    return dict(turn=turn, pickup=turn.pickup, lines=ops.turn(turn.pickup, turn.opened_at), **extra)
+
+
 def _screen(turn, status=200, message=None, error=None, open_parcel=None):
-    return render("pickup/screen.html", "pickup/_screen.html", status=status, turn=turn, pickup=turn.pickup,
-                  lines=ops.turn(turn.pickup, turn.opened_at), message=message, error=error, open_parcel=open_parcel)
+    return render("pickup/screen.html", "pickup/_screen.html", status=status,
+                  **_screen_context(turn, message=message, error=error, open_parcel=open_parcel))
+
+
+def screen_page(turn):
+    """The whole pickup screen of ``turn`` as it stands, for the offline bundle."""
+    return render_template("pickup/screen.html", **_screen_context(turn))
 
 
 def _after(turn, message):

@@ -1,0 +1,143 @@
+"""The offline bundle: what a device needs to work with no network, for the signed-in account.
+
+Screens come rendered as online (one source for their markup and words); codes travel only as keyed
+hashes, with a key that changes at each sync.
+"""
+import base64
+import gzip
+import hashlib
+import hmac
+import secrets
+
+from flask import jsonify, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..core import clock
+from ..core.extensions import db
+from ..core.models import Parcel, Pickup, Role
+from ..core.web import explain
+from ..ops import pickup as pickup_ops
+from ..ops import returns as returns_ops
+from ..ops.queries import todays_shops
+from ..ops.turns import turn_of
+from ..rules import deadlines
+from ..rules import pickup as pickup_rules
+from ..rules.codes import MAX_SCAN_DELAY
+from ..rules.dropoff import normalise_tracking_id
+from ..rules.errors import WrongCode
+from ..rules.parcels import State
+from ..views import carrier as carrier_views
+from ..views import dropoff as dropoff_views
+from ..views import pickup as pickup_views
+from .worker import VISIT
+
+
+def _digest(key, shop_id, entry):
+    """The keyed hash the worker computes for what is scanned or typed at the pickup's start."""
+    return hmac.new(key, f"{shop_id}:{entry}".encode(), hashlib.sha256).hexdigest()
+
+
+def _turn(pickup, key, now):
+    """One active pickup as the device needs it offline: its screen, its parcels, its notice's hashes."""
+    turn = turn_of(pickup, now, offline=True)
+    parcels = {normalise_tracking_id(line.parcel.tracking_id): {
+        "id": line.parcel.id, "tracking_id": line.parcel.tracking_id, "handleable": line.handleable,
+    } for line in pickup_ops.turn(pickup, now)}
+    return {
+        "url": url_for("pickup.screen", ticket=turn.ticket),
+        "page": pickup_views.screen_page(turn),
+        "parcels": parcels,
+        "notice": [_digest(key, pickup.shop_id, pickup.code), _digest(key, pickup.shop_id, pickup.token)],
+    }
+
+
+def _active_pickups(shop):
+    return db.session.scalars(select(Pickup).where(Pickup.shop_id == shop.id, Pickup.active)).all()
+
+
+def _start_screens():
+    """The start screen's answers to a wrong code, rendered as online."""
+    context = dict(attempts_left=None, window_minutes=int(pickup_rules.WINDOW.total_seconds() // 60))
+    wrong = explain(WrongCode())
+    locked = int(pickup_rules.WINDOW.total_seconds())
+    return {
+        "wrongScanned": render_template("pickup/_start.html", error=wrong, typed=False, locked_seconds=0, **context),
+        "wrongTyped": render_template("pickup/_start.html", error=wrong, typed=True, locked_seconds=0, **context),
+        "locked": render_template("pickup/_start.html", error=explain(pickup_rules.TooManyWrongCodes()),
+                                  typed=False, locked_seconds=locked, **context),
+    }
+
+
+def _returnable(shop, now):
+    """Parcels a return scan may meet: expired, staged, or expiring while the device may be offline."""
+    parcels = db.session.scalars(select(Parcel).where(
+        Parcel.shop_id == shop.id, Parcel.state.in_((State.AT_STORE, State.EXPIRED, State.TO_RETURN)))).all()
+    found = {}
+    for p in parcels:
+        expires = deadlines.pickup_deadline(p.dropped_at, shop.timezone) if p.state == State.AT_STORE else None
+        if p.state != State.AT_STORE or (expires and expires - now <= MAX_SCAN_DELAY):
+            found[normalise_tracking_id(p.tracking_id)] = {
+                "id": p.id, "tracking_id": p.tracking_id, "staged": p.state == State.TO_RETURN,
+                "expiresAt": expires.isoformat() if expires else None}
+    return found
+
+
+def _associate_pages(shop):
+    pages = [url_for("counter.home"), url_for("pickup.start"), url_for("returns.start"), url_for("returns.expired"),
+             url_for("inventory.index"), url_for("dropoff.start"), url_for("offline.conflicts")]
+    return pages + [url_for("dropoff.code", network_id=n.id) for n in shop.networks]
+
+
+def _associate_bundle(now):
+    shop, key = current_user.shop, secrets.token_bytes(32)
+    turns = [_turn(pickup, key, now) for pickup in _active_pickups(shop)]
+    codes = {digest: turn["url"] for turn in turns for digest in turn["notice"]}
+    return {
+        "shop": shop.id, "key": base64.b64encode(key).decode(), "codes": codes,
+        "turns": {turn.pop("url"): turn for turn in turns},
+        "intakes": {str(n.id): dropoff_views.first_intake_screen(shop, n.id, VISIT, now) for n in shop.networks},
+        "start": _start_screens(), "returns": _returnable(shop, now),
+        "guard": {"limit": pickup_rules.DEVICE_LIMIT, "window": int(pickup_rules.WINDOW.total_seconds())},
+        "pages": _associate_pages(shop),
+        "fragments": [url_for("returns.ask_missing", parcel_id=p.id) for p in returns_ops.waiting_scan(shop)],
+    }
+
+
+def _carrier_bundle(now):
+    """Today's shops, their code screens, and each visit's first screen: a carrier opens a visit offline
+    with the shop code, scans into it, and the server checks the code when the opening reaches it."""
+    network_id = current_user.network_id
+    shops = todays_shops(network_id)
+    visits = {}
+    for row in shops:
+        kinds = ("dropoff", "return") if row["returns"] else ("dropoff",)
+        visits[str(row["shop"].id)] = {kind: carrier_views.first_visit_screen(row["shop"], network_id, kind, VISIT, now)
+                                       for kind in kinds}
+    return {
+        "pages": [url_for("carrier.home"), url_for("offline.conflicts")]
+                 + [url_for("carrier.shop", shop_id=row["shop"].id) for row in shops],
+        "visits": visits,
+    }
+
+
+@login_required
+def bundle():
+    """What this device needs offline, for the signed-in account: screens rendered as online, keyed hashes."""
+    now = clock.now()
+    data = {"format": 1, "account": current_user.id, "role": current_user.role.value, "syncedAt": now.isoformat()}
+    if current_user.role == Role.ASSOCIATE:
+        data.update(_associate_bundle(now))
+    elif current_user.role == Role.CARRIER:
+        data.update(_carrier_bundle(now))
+    return _compressed(jsonify(data))
+
+
+def _compressed(response):
+    """The bundle repeats the same markup for every pickup: gzip makes it about ten times smaller."""
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Accept-Encoding")
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        response.set_data(gzip.compress(response.get_data(), compresslevel=6))
+        response.headers["Content-Encoding"] = "gzip"
+    return response
