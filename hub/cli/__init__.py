@@ -57,9 +57,10 @@ def _pybabel(*args):
 @translate.command("update")
 def update():
     """Extract the messages and merge them into every catalogue."""
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_", "--no-location", "--sort-output",
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_", "--no-location", "--sort-output", "--no-wrap",
              "-o", "messages.pot", ".")
-    _pybabel("update", "-i", "messages.pot", "-d", "translations", "--no-fuzzy-matching", "--ignore-obsolete")
+    _pybabel("update", "-i", "messages.pot", "-d", "translations", "--no-fuzzy-matching", "--ignore-obsolete",
+             "--no-wrap")
     os.remove(os.path.join(os.path.dirname(current_app.root_path), "messages.pot"))
 
 

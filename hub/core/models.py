@@ -1,6 +1,5 @@
 """Storage. Parcel events are append-only: the parcel's state column is their projection."""
 from datetime import date, datetime, time, timezone
-from enum import Enum
 from typing import Optional
 import uuid
 
@@ -12,8 +11,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
 from ..rules import deadlines
+from ..rules.dropoff import VisitEnd, VisitKind, VisitMode
+from ..rules.enums import TitledEnum
 from ..rules.errors import N_
-from ..rules.parcels import Action, State
+from ..rules.parcels import Action, Size, State
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -44,27 +45,38 @@ def _enum(cls, length):
                    validate_strings=True)
 
 
-class Role(str, Enum):
-    ASSOCIATE = "associate"
-    CARRIER = "carrier"
-    OPERATOR = "operator"
+class Role(TitledEnum):
+    ASSOCIATE = "associate", N_("associate")
+    CARRIER = "carrier", N_("carrier")
+    OPERATOR = "operator", N_("operator")
 
 
-class Size(str, Enum):
-    SMALL = "small"
-    MEDIUM = "medium"
-    LARGE = "large"
+class SupportStatus(TitledEnum):
+    """Where a call-back request stands: new → called → closed (and reopened when needed)."""
 
-    @property
-    def title(self):
-        return SIZE_TITLES[self]
+    NEW = "new", N_("new")
+    CALLED = "called", N_("called")
+    CLOSED = "closed", N_("closed")
 
 
-SIZE_TITLES = {
-    Size.SMALL: N_("small size"),
-    Size.MEDIUM: N_("medium size"),
-    Size.LARGE: N_("large size"),
-}
+class ShopChange(TitledEnum):
+    """What a change to a shop's settings was (ShopEvent.kind)."""
+
+    FULL = "full", N_("declared the shop full")
+    NOT_FULL = "not_full", N_("can receive parcels again")
+    CAPACITY = "capacity", N_("changed the capacity")
+    HOURS = "hours", N_("changed the opening hours")
+    CLOSURE_ADDED = "closure_added", N_("added a closure")
+    CLOSURE_REMOVED = "closure_removed", N_("removed a closure")
+    NOTICE_RESENT = "notice_resent", N_("sent a pickup notice again")
+
+
+class NoticeKind(TitledEnum):
+    """Which customer notice an outbox message is."""
+
+    PICKUP_NOTICE = "pickup_notice", N_("pickup notice")
+    REFUND = "refund", N_("refund notice")
+    NOTICE_RESENT = "notice_resent", N_("pickup notice sent again")
 
 shop_networks = sa.Table(
     "shop_networks",
@@ -194,17 +206,15 @@ class Visit(db.Model):
     key: Mapped[str] = mapped_column(sa.String(64), unique=True, default=lambda: uuid.uuid4().hex)
     shop_id: Mapped[int] = mapped_column(sa.ForeignKey("shops.id"), index=True)
     network_id: Mapped[int] = mapped_column(sa.ForeignKey("networks.id"))
-    kind: Mapped[str] = mapped_column(sa.String(12), default="dropoff")
-    mode: Mapped[str] = mapped_column(sa.String(12), default="carrier")
+    kind: Mapped[VisitKind] = mapped_column(_enum(VisitKind, 12), default=VisitKind.DROPOFF)
+    mode: Mapped[VisitMode] = mapped_column(_enum(VisitMode, 12), default=VisitMode.CARRIER)
     account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
     device_id: Mapped[Optional[str]] = mapped_column(sa.String(36))
     code_scanned_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_scan_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    # How it ended: "finished" (« Terminer »), "idle" (no scan for a while: the server's guess, which a
-    # late scan from the visit's own device can prove wrong), "replaced" (the account opened another).
-    end_reason: Mapped[Optional[str]] = mapped_column(sa.String(12))
+    end_reason: Mapped[Optional[VisitEnd]] = mapped_column(_enum(VisitEnd, 12))
     shop: Mapped[Shop] = relationship()
     network: Mapped[Network] = relationship()
     account: Mapped["Account"] = relationship()
@@ -320,7 +330,7 @@ class SupportRequest(db.Model):
     name: Mapped[str] = mapped_column(sa.String(120), default="")
     screen: Mapped[str] = mapped_column(sa.String(120), default="")
     message: Mapped[str] = mapped_column(sa.Text, default="")
-    status: Mapped[str] = mapped_column(sa.String(12), default="new")
+    status: Mapped[SupportStatus] = mapped_column(_enum(SupportStatus, 12), default=SupportStatus.NEW)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     shop: Mapped[Optional[Shop]] = relationship()
 
@@ -330,7 +340,7 @@ class OutboxMessage(db.Model):
 
     __tablename__ = "outbox"
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(32))
+    kind: Mapped[NoticeKind] = mapped_column(_enum(NoticeKind, 32))
     recipient: Mapped[str] = mapped_column(sa.String(200))
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
@@ -373,7 +383,7 @@ class ShopEvent(db.Model):
     __tablename__ = "shop_events"
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(sa.ForeignKey("shops.id"), index=True)
-    kind: Mapped[str] = mapped_column(sa.String(32))
+    kind: Mapped[ShopChange] = mapped_column(_enum(ShopChange, 32))
     account_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("accounts.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     detail: Mapped[str] = mapped_column(sa.String(300), default="")

@@ -24,7 +24,7 @@ from ..ops.turns import turn_of
 from ..rules import deadlines
 from ..rules import pickup as pickup_rules
 from ..rules.codes import MAX_SCAN_DELAY
-from ..rules.dropoff import normalise_tracking_id
+from ..rules.dropoff import VisitKind, normalise_tracking_id
 from ..rules.errors import WrongCode
 from ..rules.parcels import State
 from ..views import carrier as carrier_views
@@ -111,7 +111,7 @@ def _carrier_bundle(now):
     shops = todays_shops(network_id)
     visits = {}
     for row in shops:
-        kinds = ("dropoff", "return") if row["returns"] else ("dropoff",)
+        kinds = (VisitKind.DROPOFF, VisitKind.RETURN) if row["returns"] else (VisitKind.DROPOFF,)
         visits[str(row["shop"].id)] = {kind: carrier_views.first_visit_screen(row["shop"], network_id, kind, VISIT, now)
                                        for kind in kinds}
     return {

@@ -5,24 +5,25 @@ from ..core.extensions import db
 from ..core.models import Parcel, ParcelEvent, Pickup, Visit
 from ..rules import codes, deadlines
 from ..rules import dropoff as rules
+from ..rules.dropoff import VisitEnd, VisitKind, VisitMode
 from ..rules.errors import NetworkNotServed
 from ..rules.parcels import IN_SHOP, Action, State
 from . import close_pickup_if_done, notices, record
 
 
-def open_visit(shop, network_id, account, actor, code, scanned_at, kind="dropoff", key=None):
+def open_visit(shop, network_id, account, actor, code, scanned_at, kind=VisitKind.DROPOFF, key=None):
     """Check the shop's code as it was when scanned, then open the carrier's visit, named ``key``."""
     if network_id not in {n.id for n in shop.networks}:
         raise NetworkNotServed()
     codes.check_shop_code(shop.totp_secret, code, scanned_at, actor.now)
     fields = {"key": key} if key else {}
-    return _new_visit(shop, network_id, account, actor, kind=kind, mode="carrier", code_scanned_at=scanned_at,
+    return _new_visit(shop, network_id, account, actor, kind=kind, mode=VisitMode.CARRIER, code_scanned_at=scanned_at,
                       **fields)
 
 
 def open_intakes(shop):
     return db.session.scalars(
-        select(Visit).where(Visit.shop_id == shop.id, Visit.mode == "other", Visit.closed_at.is_(None))
+        select(Visit).where(Visit.shop_id == shop.id, Visit.mode == VisitMode.OTHER, Visit.closed_at.is_(None))
         .order_by(Visit.opened_at)
     ).all()
 
@@ -37,7 +38,7 @@ def start_intake(shop, network_id, account, actor, key=None):
         if going_on is not None:
             return going_on
     fields = {"key": key} if key else {}
-    return _new_visit(shop, network_id, account, actor, kind="dropoff", mode="other", **fields)
+    return _new_visit(shop, network_id, account, actor, kind=VisitKind.DROPOFF, mode=VisitMode.OTHER, **fields)
 
 
 def _new_visit(shop, network_id, account, actor, **fields):
@@ -49,12 +50,12 @@ def _new_visit(shop, network_id, account, actor, **fields):
     for previous in db.session.scalars(select(Visit).where(Visit.account_id == account.id, Visit.closed_at.is_(None),
                                                            Visit.opened_at <= when)):
         if settle(previous, when).closed_at is None:
-            _end(previous, max(when, previous.last_activity), "replaced")
+            _end(previous, max(when, previous.last_activity), VisitEnd.REPLACED)
     visit = Visit(shop=shop, network_id=network_id, account_id=account.id, device_id=actor.device_id,
                   opened_at=when, **fields)
     next_opening = _next_opening(account.id, when)
     if next_opening is not None:
-        _end(visit, next_opening, "replaced")
+        _end(visit, next_opening, VisitEnd.REPLACED)
     db.session.add(visit)
     db.session.flush()
     return visit
@@ -81,8 +82,8 @@ def find_parcel(network_id, tracking_id):
 
 def settle(visit, now):
     """A carrier's visit with no scan for a while is over: the carrier has left the counter."""
-    if visit.mode == "carrier" and visit.closed_at is None and rules.visit_timed_out(visit.last_activity, now):
-        _end(visit, visit.last_activity + rules.VISIT_IDLE_LIMIT, "idle")
+    if visit.mode == VisitMode.CARRIER and visit.closed_at is None and rules.visit_timed_out(visit.last_activity, now):
+        _end(visit, visit.last_activity + rules.VISIT_IDLE_LIMIT, VisitEnd.IDLE)
     return visit
 
 
@@ -100,16 +101,16 @@ def ensure_open(visit, actor, late_allowed=True):
         visit.last_scan_at = actor.now
         return
     when, last = actor.when, visit.last_activity
-    ended = visit.closed_at is not None and visit.end_reason != "idle" and when >= visit.closed_at
-    idle = visit.mode == "carrier" and last <= when and rules.visit_timed_out(last, when)
+    ended = visit.closed_at is not None and visit.end_reason != VisitEnd.IDLE and when >= visit.closed_at
+    idle = visit.mode == VisitMode.CARRIER and last <= when and rules.visit_timed_out(last, when)
     if ended or idle:
         raise rules.VisitClosed()
     visit.last_scan_at = max(last, when)
-    if visit.end_reason == "idle":  # the carrier was there after all: the end moves with their last scan
+    if visit.end_reason == VisitEnd.IDLE:  # the carrier was there after all: the end moves with their last scan
         visit.closed_at, visit.end_reason = None, None
         next_opening = _next_opening(visit.account_id, visit.opened_at, but=visit)
         if next_opening is not None and next_opening < visit.last_activity + rules.VISIT_IDLE_LIMIT:
-            _end(visit, next_opening, "replaced")
+            _end(visit, next_opening, VisitEnd.REPLACED)
         else:
             settle(visit, actor.now)
 
@@ -126,7 +127,7 @@ def scan_in(visit, tracking_id, actor):
     parcel = find_parcel(visit.network_id, tracking_id)
     label = parcel and rules.Label(parcel.tracking_id, parcel.shop_id, parcel.shop.name, parcel.state)
     outcome = rules.judge_scan(label, rules.normalise_tracking_id(tracking_id) or tracking_id, visit.shop_id)
-    if outcome == rules.Outcome.RECEIVED:
+    if outcome == rules.ScanOutcome.RECEIVED:
         receive(parcel, visit, actor)
     return parcel, outcome
 
@@ -193,7 +194,7 @@ def refuse_damaged(visit, parcel, actor):
 
     Only during a drop-off, and only a parcel still expected or received by this very visit.
     """
-    if visit.kind != "dropoff":
+    if visit.kind != VisitKind.DROPOFF:
         raise rules.NotThisVisitsParcel(tracking_id=parcel.tracking_id)
     ensure_open(visit, actor, late_allowed=False)  # a refund is never granted into a visit already over
     if parcel.shop_id != visit.shop_id or parcel.network_id != visit.network_id:
@@ -223,9 +224,9 @@ def finish_visit(visit, actor):
     late = _late(visit, actor)
     settle(visit, actor.when if late else actor.now)
     if visit.open:
-        _end(visit, max(actor.when if late else actor.now, visit.last_activity), "finished")
-    elif visit.end_reason == "idle":
-        visit.end_reason = "finished"
+        _end(visit, max(actor.when if late else actor.now, visit.last_activity), VisitEnd.FINISHED)
+    elif visit.end_reason == VisitEnd.IDLE:
+        visit.end_reason = VisitEnd.FINISHED
     db.session.flush()
     return visit
 

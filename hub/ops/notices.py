@@ -3,7 +3,7 @@ from flask import render_template, url_for
 from flask_babel import force_locale
 
 from ..core.extensions import db
-from ..core.models import OutboxMessage
+from ..core.models import NoticeKind, OutboxMessage
 from ..rules.parcels import COLLECTABLE
 
 
@@ -20,17 +20,17 @@ def _queue(kind, recipient, template, now, pickup=None, parcel=None, **context):
 def pickup_notice(pickup, parcel, now):
     """« Votre colis est arrivé »: the link to the notice with its barcode and 6-digit code."""
     link = url_for("notice.show", token=pickup.token, _external=True)
-    return _queue("pickup_notice", pickup.customer_email, "notice/pickup_notice.txt", now, pickup, parcel, link=link)
+    return _queue(NoticeKind.PICKUP_NOTICE, pickup.customer_email, "notice/pickup_notice.txt", now, pickup, parcel, link=link)
 
 
 def refund_notice(parcel, now):
     """The parcel was refused as damaged at drop-off: it goes back and the customer is refunded."""
-    return _queue("refund", parcel.recipient_email, "notice/refund_notice.txt", now, parcel=parcel)
+    return _queue(NoticeKind.REFUND, parcel.recipient_email, "notice/refund_notice.txt", now, parcel=parcel)
 
 
 def notice_resent(pickup, now):
     """Customer service sends the pickup notice again: the same code, every parcel still waiting."""
     link = url_for("notice.show", token=pickup.token, _external=True)
     waiting = [p for p in pickup.parcels if p.state in COLLECTABLE]
-    return _queue("notice_resent", pickup.customer_email, "notice/notice_resent.txt", now, pickup, link=link,
+    return _queue(NoticeKind.NOTICE_RESENT, pickup.customer_email, "notice/notice_resent.txt", now, pickup, link=link,
                   waiting=waiting)

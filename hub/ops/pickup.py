@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..core.extensions import db
-from ..core.models import Parcel, ParcelEvent, Pickup, PickupCodeFailure
+from ..core.models import Parcel, ParcelEvent, Pickup, PickupCodeFailure, ShopChange
 from ..rules import pickup as rules
 from ..rules.dropoff import normalise_tracking_id
 from ..rules.errors import Conflict, DomainError, N_, WrongCode
@@ -183,7 +183,7 @@ def turn(pickup, opened_at):
     """The pickup's parcels as they stand in the turn opened at ``opened_at``: shelf order, gone ones last."""
     last = _last_events(pickup.parcels)
     lines = [Line(p, _handling(p, opened_at, last.get(p.id))) for p in pickup.parcels]
-    return sorted(lines, key=lambda ln: (ln.outcome == rules.Outcome.GONE, ln.parcel.shelf_place or "",
+    return sorted(lines, key=lambda ln: (ln.outcome == rules.TurnOutcome.GONE, ln.parcel.shelf_place or "",
                                          ln.parcel.tracking_id))
 
 
@@ -206,5 +206,5 @@ def resend_notice(pickup, actor):
     shop's log says who resent it and when."""
     if not pickup.active:
         raise NothingWaiting()
-    shop_ops.note(pickup.shop, "notice_resent", actor, detail=pickup.customer_name)
+    shop_ops.note(pickup.shop, ShopChange.NOTICE_RESENT, actor, detail=pickup.customer_name)
     return notices.notice_resent(pickup, actor.now)

@@ -8,7 +8,7 @@ from ..core.models import Parcel, ParcelEvent
 from .queries import shop_hours
 from ..rules import deadlines
 from ..rules import returns as rules
-from ..rules.dropoff import normalise_tracking_id
+from ..rules.dropoff import VisitKind, normalise_tracking_id
 from ..rules.parcels import Action, State
 from . import Actor, close_pickup_if_done, record
 from .dropoff import ensure_open
@@ -89,7 +89,7 @@ def to_hand_over(shop, network_id=None):
 
 def hand_to_carrier(visit, tracking_id, actor):
     """The carrier takes a staged parcel: it leaves the shop's inventory for good."""
-    if visit.kind != "return":
+    if visit.kind != VisitKind.RETURN:
         raise rules.WrongVisit()
     ensure_open(visit, actor)
     parcel = _in_shop(visit.shop, tracking_id)

@@ -4,24 +4,13 @@ Each change to the shop's settings leaves a ShopEvent (who, when, what), so the 
 declared the shop full and when. Like every operation, these flush and never commit.
 """
 from ..core.extensions import db
-from ..core.models import Closure, OpeningRange, Parcel, ShopEvent, Size
+from ..core.models import Closure, OpeningRange, Parcel, ShopChange, ShopEvent, Size
 from ..rules import hours as hours_rules
 from ..rules.dropoff import normalise_tracking_id
 from ..rules.errors import Conflict, DomainError, N_, NetworkNotServed
 
 MIN_CAPACITY = 5
 MAX_CAPACITY = 999
-
-KIND_TITLES = {
-    "full": N_("declared the shop full"),
-    "not_full": N_("can receive parcels again"),
-    "capacity": N_("changed the capacity"),
-    "hours": N_("changed the opening hours"),
-    "closure_added": N_("added a closure"),
-    "closure_removed": N_("removed a closure"),
-    "notice_resent": N_("sent a pickup notice again"),
-}
-
 
 FIELD_TITLES = {
     "shop": N_("shop"),
@@ -76,7 +65,7 @@ def declare_full(shop, full, actor):
     if shop.full == full:
         return False
     shop.full = full
-    note(shop, "full" if full else "not_full", actor)
+    note(shop, ShopChange.FULL if full else ShopChange.NOT_FULL, actor)
     db.session.flush()
     return True
 
@@ -90,7 +79,7 @@ def set_capacity(shop, raw, actor):
     if not MIN_CAPACITY <= capacity <= MAX_CAPACITY:
         raise BadCapacity(min=MIN_CAPACITY, max=MAX_CAPACITY)
     if capacity != shop.capacity:
-        note(shop, "capacity", actor, f"{shop.capacity} → {capacity}")
+        note(shop, ShopChange.CAPACITY, actor, f"{shop.capacity} → {capacity}")
         shop.capacity = capacity
         db.session.flush()
     return capacity
@@ -100,7 +89,7 @@ def set_week(shop, rows, actor):
     """Replace the weekly opening ranges with the form's rows, once all of them are valid."""
     week = hours_rules.week_from_rows(rows)
     shop.ranges = [OpeningRange(weekday=r.weekday, opens=r.opens, closes=r.closes) for r in week]
-    note(shop, "hours", actor, "; ".join(f"{r.weekday}:{hours_rules.hhmm(r.opens)}-{hours_rules.hhmm(r.closes)}"
+    note(shop, ShopChange.HOURS, actor, "; ".join(f"{r.weekday}:{hours_rules.hhmm(r.opens)}-{hours_rules.hhmm(r.closes)}"
                                          for r in week))
     db.session.flush()
     return week
@@ -111,7 +100,7 @@ def add_closure(shop, start, end, reason, actor, today):
     span = hours_rules.check_closure(hours_rules.Span(start, end), _spans(shop), today)
     closure = Closure(starts_on=span.start, ends_on=span.end, reason=reason.strip()[:200])
     shop.closures.append(closure)
-    note(shop, "closure_added", actor, f"{hours_rules.dmy(start)} – {hours_rules.dmy(end)}")
+    note(shop, ShopChange.CLOSURE_ADDED, actor, f"{hours_rules.dmy(start)} – {hours_rules.dmy(end)}")
     db.session.flush()
     return closure
 
@@ -123,7 +112,7 @@ def _spans(shop):
 def remove_closure(closure, actor):
     """The shop will open after all on those days."""
     shop = closure.shop
-    note(shop, "closure_removed", actor, f"{hours_rules.dmy(closure.starts_on)} – {hours_rules.dmy(closure.ends_on)}")
+    note(shop, ShopChange.CLOSURE_REMOVED, actor, f"{hours_rules.dmy(closure.starts_on)} – {hours_rules.dmy(closure.ends_on)}")
     shop.closures.remove(closure)
     db.session.flush()
 

@@ -6,18 +6,43 @@ carrier comes for returns, the parcels due back together sit together.
 """
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import Enum
 from typing import Optional
 
+from .enums import TitledEnum
 from .errors import Conflict, DomainError, N_
 from .parcels import State
 
 SHELF_LETTERS = "ABCDEFG"
 
 
-class Outcome(str, Enum):
-    RECEIVED = "received"
-    ALREADY_HERE = "already_here"
+class ScanOutcome(TitledEnum):
+    """What a label scanned during a delivery did."""
+
+    RECEIVED = "received", N_("received")
+    ALREADY_HERE = "already_here", N_("already here")
+
+
+class VisitKind(TitledEnum):
+    """Why a carrier is at the counter."""
+
+    DROPOFF = "dropoff", N_("delivery")
+    RETURN = "return", N_("returns pick-up")
+
+
+class VisitMode(TitledEnum):
+    """Who scans: the network's carrier in their app, or the associate for another driver (« Autre »)."""
+
+    CARRIER = "carrier", N_("carrier")
+    OTHER = "other", N_("other carrier")
+
+
+class VisitEnd(TitledEnum):
+    """How a visit ended."""
+
+    FINISHED = "finished", N_("finished")  # « Terminer »
+    # No scan for a while: the server's guess, which a late scan from the visit's own device can prove wrong.
+    IDLE = "idle", N_("left idle")
+    REPLACED = "replaced", N_("replaced by another")  # the account opened another visit
 
 
 class UnknownParcel(DomainError):
@@ -79,9 +104,9 @@ def judge_scan(label: Optional[Label], tracking_id, visit_shop_id):
     if label.shop_id != visit_shop_id:
         raise ParcelForAnotherShop(tracking_id=label.tracking_id, shop=label.shop_name)
     if label.state == State.EXPECTED:
-        return Outcome.RECEIVED
+        return ScanOutcome.RECEIVED
     if label.state in (State.AT_STORE, State.EXPIRED, State.TO_RETURN, State.NOT_FOUND):
-        return Outcome.ALREADY_HERE
+        return ScanOutcome.ALREADY_HERE
     raise ParcelNotExpected(tracking_id=label.tracking_id, state=label.state.title)
 
 

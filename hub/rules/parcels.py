@@ -1,41 +1,32 @@
 """States and transitions of a parcel, as DESIGN.md draws them."""
 from dataclasses import dataclass
-from enum import Enum
 
+from .enums import TitledEnum
 from .errors import ForbiddenTransition, N_
 
 
-class State(str, Enum):
-    EXPECTED = "expected"
-    AT_STORE = "at_store"
-    COLLECTED = "collected"
-    REFUSED_AT_DROPOFF = "refused_at_dropoff"
-    NOT_FOUND = "not_found"
-    EXPIRED = "expired"
-    TO_RETURN = "to_return"
-    RETURNED = "returned"
-    MISSING = "missing"
-
-    @property
-    def title(self):
-        return STATE_TITLES[self]
+class State(TitledEnum):
+    EXPECTED = "expected", N_("expected")
+    AT_STORE = "at_store", N_("to collect")
+    COLLECTED = "collected", N_("collected")
+    REFUSED_AT_DROPOFF = "refused_at_dropoff", N_("refused at drop-off")
+    NOT_FOUND = "not_found", N_("not found")
+    EXPIRED = "expired", N_("expired")
+    TO_RETURN = "to_return", N_("to return")
+    RETURNED = "returned", N_("returned to the carrier")
+    MISSING = "missing", N_("missing")
 
     @property
     def terminal(self):
         return self in TERMINAL
 
 
-STATE_TITLES = {
-    State.EXPECTED: N_("expected"),
-    State.AT_STORE: N_("to collect"),
-    State.COLLECTED: N_("collected"),
-    State.REFUSED_AT_DROPOFF: N_("refused at drop-off"),
-    State.NOT_FOUND: N_("not found"),
-    State.EXPIRED: N_("expired"),
-    State.TO_RETURN: N_("to return"),
-    State.RETURNED: N_("returned to the carrier"),
-    State.MISSING: N_("missing"),
-}
+class Size(TitledEnum):
+    """The size class the associate taps when a label will not scan."""
+
+    SMALL = "small", N_("small size")
+    MEDIUM = "medium", N_("medium size")
+    LARGE = "large", N_("large size")
 
 TERMINAL = frozenset({State.COLLECTED, State.REFUSED_AT_DROPOFF, State.RETURNED})
 
@@ -46,35 +37,17 @@ IN_SHOP = frozenset({State.AT_STORE, State.NOT_FOUND, State.EXPIRED, State.TO_RE
 COLLECTABLE = frozenset({State.AT_STORE, State.EXPIRED, State.TO_RETURN, State.NOT_FOUND})
 
 
-class Action(str, Enum):
-    RECEIVE = "receive"
-    REFUSE_DAMAGED = "refuse_damaged"
-    HAND_TO_CUSTOMER = "hand_to_customer"
-    REJECT = "reject"
-    MARK_NOT_FOUND = "mark_not_found"
-    FOUND_AGAIN = "found_again"
-    EXPIRE = "expire"
-    STAGE_FOR_RETURN = "stage_for_return"
-    MARK_MISSING = "mark_missing"
-    HAND_TO_CARRIER = "hand_to_carrier"
-
-    @property
-    def title(self):
-        return ACTION_TITLES[self]
-
-
-ACTION_TITLES = {
-    Action.RECEIVE: N_("received"),
-    Action.REFUSE_DAMAGED: N_("refused as damaged"),
-    Action.HAND_TO_CUSTOMER: N_("handed to the customer"),
-    Action.REJECT: N_("rejected by the customer"),
-    Action.MARK_NOT_FOUND: N_("marked not found"),
-    Action.FOUND_AGAIN: N_("found again"),
-    Action.EXPIRE: N_("expired"),
-    Action.STAGE_FOR_RETURN: N_("staged for return"),
-    Action.MARK_MISSING: N_("marked missing"),
-    Action.HAND_TO_CARRIER: N_("handed to the carrier"),
-}
+class Action(TitledEnum):
+    RECEIVE = "receive", N_("received")
+    REFUSE_DAMAGED = "refuse_damaged", N_("refused as damaged")
+    HAND_TO_CUSTOMER = "hand_to_customer", N_("handed to the customer")
+    REJECT = "reject", N_("rejected by the customer")
+    MARK_NOT_FOUND = "mark_not_found", N_("marked not found")
+    FOUND_AGAIN = "found_again", N_("found again")
+    EXPIRE = "expire", N_("expired")
+    STAGE_FOR_RETURN = "stage_for_return", N_("staged for return")
+    MARK_MISSING = "mark_missing", N_("marked missing")
+    HAND_TO_CARRIER = "hand_to_carrier", N_("handed to the carrier")
 
 S = State
 # action -> (states it may start from, state it leads to)

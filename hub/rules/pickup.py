@@ -23,10 +23,10 @@ device alone cannot lock its shop: its own limit stops it at 10.
 import math
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import Enum
 from typing import Optional
 
 from .codes import MAX_SCAN_DELAY
+from .enums import TitledEnum
 from .errors import DomainError, N_
 from .parcels import COLLECTABLE, Action, State
 
@@ -42,32 +42,19 @@ TURN_LIFETIME = timedelta(hours=4)
 OFFLINE_TURN_LIFETIME = MAX_SCAN_DELAY + TURN_LIFETIME
 
 
-class Outcome(str, Enum):
+class TurnOutcome(TitledEnum):
     """What became of a parcel during the customer's turn."""
 
-    WAITING = "waiting"
-    HANDED_OVER = "handed_over"
-    NOT_FOUND = "not_found"
-    REJECTED = "rejected"
-    GONE = "gone"
-
-    @property
-    def title(self):
-        return OUTCOME_TITLES[self]
-
-
-OUTCOME_TITLES = {
-    Outcome.WAITING: N_("to hand over"),
-    Outcome.HANDED_OVER: N_("handed over"),
-    Outcome.NOT_FOUND: N_("not found"),
-    Outcome.REJECTED: N_("rejected"),
-    Outcome.GONE: N_("no longer here"),
-}
+    WAITING = "waiting", N_("to hand over")
+    HANDED_OVER = "handed_over", N_("handed over")
+    NOT_FOUND = "not_found", N_("not found")
+    REJECTED = "rejected", N_("rejected")
+    GONE = "gone", N_("no longer here")
 
 OUTCOME_OF_ACTION = {
-    Action.HAND_TO_CUSTOMER: Outcome.HANDED_OVER,
-    Action.MARK_NOT_FOUND: Outcome.NOT_FOUND,
-    Action.REJECT: Outcome.REJECTED,
+    Action.HAND_TO_CUSTOMER: TurnOutcome.HANDED_OVER,
+    Action.MARK_NOT_FOUND: TurnOutcome.NOT_FOUND,
+    Action.REJECT: TurnOutcome.REJECTED,
 }
 
 # Why a parcel of the pickup can no longer be handed over.
@@ -93,7 +80,7 @@ def outcome(h: Handling):
     """What became of the parcel during this turn."""
     if h.this_turn and h.last_action in OUTCOME_OF_ACTION:
         return OUTCOME_OF_ACTION[h.last_action]
-    return Outcome.WAITING if h.state in COLLECTABLE else Outcome.GONE
+    return TurnOutcome.WAITING if h.state in COLLECTABLE else TurnOutcome.GONE
 
 
 def handleable(h: Handling):
@@ -102,7 +89,7 @@ def handleable(h: Handling):
     A parcel this turn already dealt with offers no options (a tap on « Impossible à trouver » must not
     undo a rejection); a customer who changes their mind still gets it by a scan of its label.
     """
-    return h.state in COLLECTABLE and outcome(h) == Outcome.WAITING
+    return h.state in COLLECTABLE and outcome(h) == TurnOutcome.WAITING
 
 
 def holds_code(h: Handling):
@@ -112,7 +99,7 @@ def holds_code(h: Handling):
 
 def gone_because(h: Handling):
     """The msgid saying why a parcel that is gone cannot be handed over (None if it is not gone)."""
-    return GONE_BECAUSE.get(h.state) if outcome(h) == Outcome.GONE else None
+    return GONE_BECAUSE.get(h.state) if outcome(h) == TurnOutcome.GONE else None
 
 
 @dataclass(frozen=True)
@@ -128,14 +115,14 @@ class Summary:
 
 def summarise(parcels):
     """``parcels``: (key, Handling) pairs. Keys are sorted into the summary's four lists."""
-    groups = {o: [] for o in Outcome}
+    groups = {o: [] for o in TurnOutcome}
     for key, h in parcels:
         groups[outcome(h)].append(key)
     return Summary(
-        handed_over=tuple(groups[Outcome.HANDED_OVER]),
-        not_found=tuple(groups[Outcome.NOT_FOUND]),
-        rejected=tuple(groups[Outcome.REJECTED]),
-        left=tuple(key for key, h in parcels if outcome(h) == Outcome.WAITING and holds_code(h)),
+        handed_over=tuple(groups[TurnOutcome.HANDED_OVER]),
+        not_found=tuple(groups[TurnOutcome.NOT_FOUND]),
+        rejected=tuple(groups[TurnOutcome.REJECTED]),
+        left=tuple(key for key, h in parcels if outcome(h) == TurnOutcome.WAITING and holds_code(h)),
         keeps_code=any(holds_code(h) for _, h in parcels),
     )
 

@@ -8,7 +8,8 @@ from ..core import clock
 from .capacity import received_chart
 from ..core.commands import command
 from ..core.extensions import db
-from ..core.models import Network, OutboxMessage, Parcel, Pickup, Shop, ShopEvent, Size, SupportRequest
+from ..core.models import (Network, OutboxMessage, Parcel, Pickup, Shop, ShopChange, ShopEvent, Size, SupportRequest,
+                           SupportStatus)
 from ..ops import pickup as pickup_ops
 from ..ops import shop as shop_ops
 from ..ops.queries import loads_by_shop, shop_load
@@ -22,8 +23,7 @@ from ..core.web import actor, explain, operator_required, render, wants_fragment
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-SUPPORT_STATUSES = ("new", "called", "closed")
-FULL_KINDS = ("full", "not_full")
+FULL_KINDS = (ShopChange.FULL, ShopChange.NOT_FULL)
 
 
 def last_full_event(shop_id):
@@ -50,7 +50,7 @@ def _find_parcels(query):
 
 
 def _call_backs(status=None):
-    where = SupportRequest.status == status if status else SupportRequest.status != "closed"
+    where = SupportRequest.status == status if status else SupportRequest.status != SupportStatus.CLOSED
     return db.session.scalars(select(SupportRequest).where(where).order_by(SupportRequest.created_at)).all()
 
 
@@ -76,15 +76,21 @@ def returns_waiting():
     ).all()
 
 
+def _status(raw, refusal):
+    """A call-back status named in a form or a URL; anything else is refused with ``refusal``."""
+    try:
+        return SupportStatus(raw)
+    except ValueError:
+        abort(refusal)
+
+
 @bp.get("/assistance")
 @operator_required
 def call_backs():
     """The call-back requests with one status (closed ones included), oldest first."""
-    status = request.args.get("statut", "new")
-    if status not in SUPPORT_STATUSES:
-        abort(404)
-    return render("admin/call_backs.html", "admin/call_backs.html", shown=status, requests=_call_backs(status),
-                  national=national)
+    status = _status(request.args.get("statut", SupportStatus.NEW), 404)
+    return render("admin/call_backs.html", "admin/call_backs.html", shown=status, statuses=list(SupportStatus),
+                  requests=_call_backs(status), national=national)
 
 
 @bp.post("/assistance/<int:request_id>")
@@ -93,10 +99,7 @@ def call_backs():
 def update_call_back(request_id):
     """Move a call-back request along: new → called → closed."""
     req = db.session.get(SupportRequest, request_id) or abort(404)
-    status = request.form.get("status")
-    if status not in SUPPORT_STATUSES:
-        abort(422)
-    req.status = status
+    req.status = _status(request.form.get("status"), 422)
     return render("admin/_call_back.html", "admin/_call_back.html", req=req, national=national)
 
 
@@ -138,7 +141,7 @@ def _shop_context(shop, **extra):
         .limit(30)
     ).all()
     return dict(shop=shop, load=shop_load(shop.id), declared=last_full_event(shop.id), events=events,
-                kind_titles=shop_ops.KIND_TITLES, chart=received_chart(shop, clock.now()), **extra)
+                chart=received_chart(shop, clock.now()), **extra)
 
 
 @bp.get("/points/<int:shop_id>")

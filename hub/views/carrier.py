@@ -15,6 +15,7 @@ from ..core.models import Parcel, Shop, Visit
 from ..ops import dropoff as ops
 from ..ops import returns
 from ..ops.queries import is_open, shop_load, todays_shops
+from ..rules.dropoff import VisitKind, VisitMode
 from ..rules.errors import DomainError
 from ..core.web import actor, carrier_required, explain, offline_replay, refuse, render, visit_key
 
@@ -92,7 +93,7 @@ def open_visit(shop_id):
     """« Scanner le code du point relais »: a right code opens the visit; a wrong or stale one opens nothing."""
     shop = _my_shop_or_404(shop_id)
     who = actor()
-    kind = "return" if request.form.get("kind") == "return" else "dropoff"
+    kind = VisitKind.RETURN if request.form.get("kind") == VisitKind.RETURN else VisitKind.DROPOFF
     try:
         visit = ops.open_visit(shop, current_user.network_id, current_user, who,
                                request.form.get("code", ""), _scanned_at(who.now), kind=kind, key=visit_key())
@@ -104,7 +105,7 @@ def open_visit(shop_id):
 
 
 def _visit_context(visit, parcels=None, **extra):
-    waiting = returns.to_hand_over(visit.shop, visit.network_id) if visit.kind == "return" else ops.expected_parcels(visit)
+    waiting = returns.to_hand_over(visit.shop, visit.network_id) if visit.kind == VisitKind.RETURN else ops.expected_parcels(visit)
     return dict(visit=visit, parcels=ops.visit_parcels(visit) if parcels is None else parcels, expected=waiting,
                 load=shop_load(visit.shop_id), capacity=visit.shop.capacity, **extra)
 
@@ -113,14 +114,14 @@ def first_visit_screen(shop, network_id, kind, key, now):
     """The visit's screen as it is the moment it opens (nothing scanned yet), for the offline bundle:
     a device with no network opens the visit on it, and the server makes the visit when the opening
     reaches it. The visit here is never stored."""
-    visit = Visit(key=key, shop=shop, shop_id=shop.id, network_id=network_id, kind=kind, mode="carrier",
+    visit = Visit(key=key, shop=shop, shop_id=shop.id, network_id=network_id, kind=kind, mode=VisitMode.CARRIER,
                   opened_at=now)
     return render_template("carrier/visit.html", **_visit_context(visit, parcels=[]))
 
 
 def _scan(visit, tracking_id, who):
     """A label scanned at the counter: a parcel delivered, or a return taken, as the visit is."""
-    if visit.kind == "return":
+    if visit.kind == VisitKind.RETURN:
         parcel, move = returns.hand_to_carrier(visit, tracking_id, who)
         return parcel, "taken" if not move.repeat else "already_taken"
     parcel, outcome = ops.scan_in(visit, tracking_id, who)

@@ -14,6 +14,7 @@ from ..ops import dropoff as ops
 from ..ops.tasks import pending_tasks
 from ..ops.queries import shop_load
 from ..rules import codes
+from ..rules.dropoff import VisitKind, VisitMode
 from ..rules.errors import DomainError
 from ..core.web import actor, associate_required, explain, in_my_shop_or_404, refuse, render, visit_key
 
@@ -54,7 +55,7 @@ def code(network_id):
 def _latest_visit(shop, now):
     """The open drop-off at the shop, else the one that ended in the last minutes (its summary)."""
     visit = db.session.scalar(
-        select(Visit).where(Visit.shop_id == shop.id, Visit.kind == "dropoff", Visit.mode == "carrier",
+        select(Visit).where(Visit.shop_id == shop.id, Visit.kind == VisitKind.DROPOFF, Visit.mode == VisitMode.CARRIER,
                             (Visit.closed_at.is_(None)) | (Visit.closed_at > now - SUMMARY_SHOWN_FOR))
         .order_by(Visit.closed_at.is_not(None), Visit.opened_at.desc())
     )
@@ -79,7 +80,7 @@ def _visit_here_or_404(key, intake=False):
     """A visit at the associate's shop, by its key (only an « Autre » intake when ``intake``). An intake
     started offline is made when its start reaches the server."""
     query = select(Visit).where(Visit.key == key, Visit.shop_id == current_user.shop_id)
-    visit = db.session.scalar(query.where(Visit.mode == "other") if intake else query)
+    visit = db.session.scalar(query.where(Visit.mode == VisitMode.OTHER) if intake else query)
     if visit is None:
         refuse(404, _("This delivery is not open on the server. If it was started without network, "
                       "see « To check »."))
@@ -102,7 +103,7 @@ def refuse_damaged(key, parcel_id):
 
 def _follow_fragment(visit, status=200, **extra):
     """The associate's view of ``visit``: the live follow of a carrier, or their own « Autre » intake."""
-    if visit.mode == "other":
+    if visit.mode == VisitMode.OTHER:
         return render("dropoff/intake.html", "dropoff/_intake.html", status=status, **_intake_context(visit), **extra)
     context = _follow_context(current_user.shop, clock.now(), visit=visit)
     return render("dropoff/follow.html", "dropoff/_follow.html", status=status, **context, **extra)
@@ -129,7 +130,7 @@ def _intake_context(visit, parcels=None):
 
 def first_intake_screen(shop, network_id, key, now):
     """An « Autre » intake's screen as it is when it starts, for the offline bundle (never stored)."""
-    visit = Visit(key=key, shop=shop, shop_id=shop.id, network_id=network_id, kind="dropoff", mode="other",
+    visit = Visit(key=key, shop=shop, shop_id=shop.id, network_id=network_id, kind=VisitKind.DROPOFF, mode=VisitMode.OTHER,
                   opened_at=now)
     return render_template("dropoff/intake.html", **_intake_context(visit, parcels=[]))
 

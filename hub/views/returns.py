@@ -9,6 +9,7 @@ from ..core.extensions import db
 from ..core.models import Parcel, Visit
 from ..ops import dropoff as dropoff_ops
 from ..ops import returns as ops
+from ..rules.dropoff import VisitKind
 from ..rules.errors import DomainError
 from ..rules.parcels import State
 from ..core.web import actor, associate_required, explain, in_my_shop_or_404, render
@@ -18,7 +19,7 @@ bp = Blueprint("returns", __name__, url_prefix="/retours")
 
 def _current_visit(shop, now):
     visit = db.session.scalar(
-        select(Visit).where(Visit.shop_id == shop.id, Visit.kind == "return", Visit.closed_at.is_(None))
+        select(Visit).where(Visit.shop_id == shop.id, Visit.kind == VisitKind.RETURN, Visit.closed_at.is_(None))
         .order_by(Visit.opened_at.desc())
     )
     return visit if visit is None or dropoff_ops.settle(visit, now).open else None

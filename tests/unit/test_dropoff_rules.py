@@ -11,12 +11,12 @@ def label(state=State.EXPECTED, shop_id=1, shop_name="Ici"):
 
 
 def test_an_expected_parcel_of_this_shop_is_received():
-    assert rules.judge_scan(label(), "CE1FR", 1) == rules.Outcome.RECEIVED
+    assert rules.judge_scan(label(), "CE1FR", 1) == rules.ScanOutcome.RECEIVED
 
 
 @pytest.mark.parametrize("state", [State.AT_STORE, State.EXPIRED, State.TO_RETURN, State.NOT_FOUND])
 def test_a_parcel_already_in_the_shop_is_a_harmless_repeat(state):
-    assert rules.judge_scan(label(state), "CE1FR", 1) == rules.Outcome.ALREADY_HERE
+    assert rules.judge_scan(label(state), "CE1FR", 1) == rules.ScanOutcome.ALREADY_HERE
 
 
 def test_an_unknown_label_is_refused():

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hub.rules import pickup as rules
 from hub.rules.errors import DomainError
 from hub.rules.parcels import COLLECTABLE, Action, State
-from hub.rules.pickup import Handling, Outcome
+from hub.rules.pickup import Handling, TurnOutcome
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=timezone.utc)
 
@@ -21,7 +21,7 @@ def minutes_ago(*minutes):
 @pytest.mark.parametrize("state", sorted(COLLECTABLE))
 def test_a_parcel_the_customer_may_still_collect_waits_and_can_be_handled(state):
     h = Handling(state, Action.RECEIVE)
-    assert rules.outcome(h) == Outcome.WAITING
+    assert rules.outcome(h) == TurnOutcome.WAITING
     assert rules.handleable(h)
     assert rules.gone_because(h) is None
 
@@ -35,7 +35,7 @@ def test_an_expired_parcel_and_one_staged_for_return_can_still_be_handed_over():
                                    State.EXPECTED])
 def test_a_parcel_no_longer_in_the_shop_is_listed_as_gone_with_the_reason(state):
     h = Handling(state, Action.HAND_TO_CARRIER)
-    assert rules.outcome(h) == Outcome.GONE
+    assert rules.outcome(h) == TurnOutcome.GONE
     assert not rules.handleable(h)
     assert rules.gone_because(h)
 
@@ -45,9 +45,9 @@ def test_a_parcel_taken_by_the_carrier_says_so():
 
 
 @pytest.mark.parametrize("action, state, expected", [
-    (Action.HAND_TO_CUSTOMER, State.COLLECTED, Outcome.HANDED_OVER),
-    (Action.MARK_NOT_FOUND, State.NOT_FOUND, Outcome.NOT_FOUND),
-    (Action.REJECT, State.TO_RETURN, Outcome.REJECTED),
+    (Action.HAND_TO_CUSTOMER, State.COLLECTED, TurnOutcome.HANDED_OVER),
+    (Action.MARK_NOT_FOUND, State.NOT_FOUND, TurnOutcome.NOT_FOUND),
+    (Action.REJECT, State.TO_RETURN, TurnOutcome.REJECTED),
 ])
 def test_what_this_turn_did_is_its_outcome(action, state, expected):
     assert rules.outcome(Handling(state, action, this_turn=True)) == expected
@@ -55,7 +55,7 @@ def test_what_this_turn_did_is_its_outcome(action, state, expected):
 
 def test_a_parcel_handed_over_at_an_earlier_turn_is_gone_not_handed_over_now():
     h = Handling(State.COLLECTED, Action.HAND_TO_CUSTOMER, this_turn=False)
-    assert rules.outcome(h) == Outcome.GONE
+    assert rules.outcome(h) == TurnOutcome.GONE
     assert rules.gone_because(h) == "Already handed over to the customer."
 
 
@@ -65,7 +65,7 @@ def test_a_parcel_handed_over_during_this_turn_is_not_called_gone():
 
 def test_a_parcel_marked_not_found_earlier_waits_and_can_be_handed_over_if_found():
     h = Handling(State.NOT_FOUND, Action.MARK_NOT_FOUND, this_turn=False)
-    assert rules.outcome(h) == Outcome.WAITING
+    assert rules.outcome(h) == TurnOutcome.WAITING
     assert rules.handleable(h)
 
 
