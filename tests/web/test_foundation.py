@@ -113,7 +113,7 @@ def test_an_htmx_get_gives_the_fragment_only(associate, parcel_path):
     body = text(response).strip()
     assert response.status_code == 200
     assert "<html" not in body and "<body" not in body
-    assert body.startswith('<section class="card" id="parcel">')
+    assert body.startswith('<section class="card" id="parcel"')
     assert "HX-Request" in response.headers["Vary"]
 
 

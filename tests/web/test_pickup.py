@@ -478,15 +478,16 @@ def test_page_and_fragment_share_the_screen_and_vary_on_hx_request(app, associat
     screen = open_turn(associate, pickup_of(app, "Camille Martin")["code"])
     page, fragment = associate.get(screen, headers=FR), associate.get(screen, htmx=True, headers=FR)
     assert "<html" in text(page) and "<html" not in text(fragment)
-    assert text(fragment).lstrip().startswith('<section class="card" id="pickup">')
+    assert text(fragment).lstrip().startswith('<section class="card" id="pickup"')
     assert "HX-Request" in page.headers["Vary"] and "HX-Request" in fragment.headers["Vary"]
 
 
 def test_a_scan_answers_with_the_fragment_that_replaces_the_cards(app, associate):
     screen = open_turn(associate, pickup_of(app, "Camille Martin")["code"])
     response = scan(associate, screen, "CE100001FR")
-    assert text(response).lstrip().startswith('<section class="card" id="pickup">')
-    assert 'hx-target="#pickup"' in text(response) and 'hx-swap="outerHTML"' in text(response)
+    assert text(response).lstrip().startswith('<section class="card" id="pickup"')
+    root = re.match(r'\s*(<section[^>]*>)', text(response)).group(1)
+    assert 'hx-target="this"' in root and 'hx-swap="outerHTML"' in root  # its forms swap the whole screen
 
 
 def test_a_tampered_ticket_or_one_from_another_shop_is_not_found(app, associate, browser):
