@@ -6,7 +6,7 @@ from functools import wraps
 
 from types import SimpleNamespace
 
-from flask import abort, g, make_response, render_template, request
+from flask import abort, flash, g, make_response, redirect, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -28,10 +28,33 @@ def wants_fragment():
     return h.get("HX-Request") == "true" and not h.get("HX-Boosted") and not h.get("HX-History-Restore-Request")
 
 
-def render(page, fragment, status=200, **context):
-    """Render the full ``page`` or just its ``fragment``; the answer varies on HX-Request."""
+def render(page, fragment, status=200, refused=None, refused_as="error", **context):
+    """Render the full ``page`` or just its ``fragment``; the answer varies on HX-Request.
+
+    ``refused`` is the domain error the request met: the template gets its message in the user's
+    language as ``error`` (or ``refused_as``), and the answer its status (422, or 409 for a conflict).
+    """
+    if refused is not None:
+        status, context[refused_as] = refused.status, explain(refused)
     body = render_template(fragment if wants_fragment() else page, **context)
     return body, status, {"Vary": "HX-Request"}
+
+
+def go(url):
+    """Navigate after a command: HTMX follows HX-Redirect (nothing is swapped), a plain form a 303."""
+    if wants_fragment():
+        return "", 204, {"HX-Redirect": url}
+    return redirect(url, 303)
+
+
+def done(url, message, fragment):
+    """A command done on its own screen: HTMX gets the screen's updated ``fragment()``; a plain form is
+    sent back to the screen at ``url`` (303), where ``message`` (if any) is shown once."""
+    if wants_fragment():
+        return fragment()
+    if message:
+        flash(message)
+    return redirect(url, 303)
 
 
 def refuse(status, message):

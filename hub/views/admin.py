@@ -1,6 +1,6 @@
 """The operator's back office at /admin: call-backs, shops (capacity, « Je suis complet », hours, load),
 the outbox of customer notices, parcels sent to shops, and parcel search with full history."""
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
@@ -19,7 +19,7 @@ from ..rules.errors import DomainError
 from ..rules.hours import parse_date
 from ..rules.parcels import State
 from ..ops.support import national
-from ..core.web import actor, explain, operator_required, render, wants_fragment
+from ..core.web import actor, done, operator_required, render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -127,12 +127,9 @@ def resend_notice(pickup_id):
     try:
         pickup_ops.resend_notice(pickup, actor())
     except DomainError as err:
-        return render("admin/_pickup.html", "admin/_pickup.html", status=err.status, error=explain(err),
-                      **_pickup_context(pickup))
-    if not wants_fragment():
-        flash(_("Notice sent again to %(email)s.", email=pickup.customer_email))
-        return redirect(url_for("admin.outbox"), 303)
-    return render("admin/_pickup.html", "admin/_pickup.html", resent=True, **_pickup_context(pickup))
+        return render("admin/_pickup.html", "admin/_pickup.html", refused=err, **_pickup_context(pickup))
+    return done(url_for("admin.outbox"), _("Notice sent again to %(email)s.", email=pickup.customer_email),
+                lambda: render("admin/_pickup.html", "admin/_pickup.html", resent=True, **_pickup_context(pickup)))
 
 
 def _shop_context(shop, **extra):
@@ -161,12 +158,9 @@ def set_capacity(shop_id):
     try:
         shop_ops.set_capacity(shop, request.form.get("capacity", ""), actor())
     except DomainError as err:
-        return render("admin/shop.html", "admin/_capacity_form.html", status=err.status, error=explain(err),
-                      **_shop_context(shop))
-    if not wants_fragment():
-        flash(_("Capacity saved."))
-        return redirect(url_for("admin.shop", shop_id=shop.id), 303)
-    return render("admin/shop.html", "admin/_capacity_form.html", saved=True, **_shop_context(shop))
+        return render("admin/shop.html", "admin/_capacity_form.html", refused=err, **_shop_context(shop))
+    return done(url_for("admin.shop", shop_id=shop.id), _("Capacity saved."),
+                lambda: render("admin/shop.html", "admin/_capacity_form.html", saved=True, **_shop_context(shop)))
 
 
 @bp.get("/avis")
@@ -220,9 +214,7 @@ def send_parcel():
     try:
         parcel = _send_parcel()
     except DomainError as err:
-        return render("admin/send.html", "admin/_send_form.html", status=err.status, error=explain(err),
-                      form=request.form, **_send_context())
-    if not wants_fragment():
-        flash(_("Parcel %(tracking_id)s is expected at %(shop)s.", tracking_id=parcel.tracking_id, shop=parcel.shop.name))
-        return redirect(url_for("admin.send"), 303)
-    return render("admin/send.html", "admin/_send_form.html", sent=parcel, form={}, **_send_context())
+        return render("admin/send.html", "admin/_send_form.html", refused=err, form=request.form, **_send_context())
+    return done(url_for("admin.send"),
+                _("Parcel %(tracking_id)s is expected at %(shop)s.", tracking_id=parcel.tracking_id, shop=parcel.shop.name),
+                lambda: render("admin/send.html", "admin/_send_form.html", sent=parcel, form={}, **_send_context()))

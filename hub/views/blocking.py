@@ -1,5 +1,5 @@
 """While a task is overdue, the counter app shows only that task (and help, and signing out)."""
-from flask import redirect, request, url_for
+from flask import request, url_for
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from flask_login import current_user
@@ -9,7 +9,7 @@ from ..core.extensions import db
 from ..core.models import Role
 from ..ops.tasks import blocking_task
 from ..ops.returns import expire_due
-from ..core.web import offline_replay
+from ..core.web import go, offline_replay
 
 ALWAYS_ALLOWED = {"static", "auth.logout", "auth.set_language", "auth.login", "counter.home",
                   "notice.show", "shop_page.show", "service_worker"}
@@ -45,10 +45,7 @@ def enforce():
     task = blocking_task(current_user.shop, now)
     if task is None or _allowed(task):
         return None
-    target = url_for(task.endpoint, **task.params)
-    if request.headers.get("HX-Request"):
-        return "", 204, {"HX-Redirect": target}
-    return redirect(target, 303)
+    return go(url_for(task.endpoint, **task.params))
 
 
 def register(app):

@@ -1,6 +1,6 @@
 """Capacity and « Je suis complet »: the shop's load against what it agreed to hold, and the switch
 that makes the networks stop sending it parcels."""
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, request, url_for
 from flask_login import current_user
 
 from ..core import clock
@@ -9,7 +9,7 @@ from ..core.commands import command
 from ..ops.shop import declare_full
 from ..ops.queries import received_per_day, shop_load
 from ..rules import deadlines
-from ..core.web import actor, associate_required, render, safe_path, wants_fragment
+from ..core.web import actor, associate_required, done, render, safe_path
 
 bp = Blueprint("capacity", __name__, url_prefix="/capacite")
 
@@ -35,6 +35,5 @@ def set_full():
     """« Je suis complet »: the networks send no new parcels until the associate says otherwise."""
     shop = current_user.shop
     declare_full(shop, request.form.get("full") == "1", actor())
-    if not wants_fragment():
-        return redirect(safe_path(request.form.get("next"), url_for("counter.home")), 303)
-    return render("capacity/index.html", "capacity/_load.html", shop=shop, load=shop_load(shop.id))
+    return done(safe_path(request.form.get("next"), url_for("counter.home")), None,
+                lambda: render("capacity/index.html", "capacity/_load.html", shop=shop, load=shop_load(shop.id)))

@@ -17,7 +17,7 @@ from ..ops import returns
 from ..ops.queries import is_open, shop_load, todays_shops
 from ..rules.dropoff import VisitKind, VisitMode
 from ..rules.errors import DomainError
-from ..core.web import actor, carrier_required, explain, offline_replay, refuse, render, visit_key
+from ..core.web import actor, carrier_required, go, offline_replay, refuse, render, visit_key
 
 bp = Blueprint("carrier", __name__, url_prefix="/livreur")
 
@@ -98,10 +98,9 @@ def open_visit(shop_id):
         visit = ops.open_visit(shop, current_user.network_id, current_user, who,
                                request.form.get("code", ""), _scanned_at(who.now), kind=kind, key=visit_key())
     except DomainError as err:
-        return render("carrier/shop.html", "carrier/_shop.html", status=err.status, shop=shop, error=explain(err),
+        return render("carrier/shop.html", "carrier/_shop.html", refused=err, shop=shop,
                       code=request.form.get("code", ""), open_now=is_open(shop, who.now))
-    target = url_for("carrier.visit", key=visit.key)
-    return redirect(target, 303) if not request.headers.get("HX-Request") else ("", 200, {"HX-Redirect": target})
+    return go(url_for("carrier.visit", key=visit.key))
 
 
 def _visit_context(visit, parcels=None, **extra):
@@ -144,8 +143,7 @@ def scan(key):
     try:
         parcel, outcome = _scan(visit, request.form.get("tracking_id", "").strip(), actor())
     except DomainError as err:
-        return render("carrier/visit.html", "carrier/_visit.html", status=err.status, error=explain(err),
-                      **_visit_context(visit))
+        return render("carrier/visit.html", "carrier/_visit.html", refused=err, **_visit_context(visit))
     return render("carrier/visit.html", "carrier/_visit.html", scanned=parcel, outcome=outcome,
                   **_visit_context(visit))
 
@@ -162,9 +160,8 @@ def refuse_damaged(key, parcel_id):
     try:
         ops.refuse_damaged(visit, parcel, actor())
     except DomainError as err:
-        return render("carrier/visit.html", "carrier/_visit.html", status=err.status, error=explain(err),
-                      **_visit_context(visit))
-    return render("carrier/visit.html", "carrier/_visit.html", refused=parcel, **_visit_context(visit))
+        return render("carrier/visit.html", "carrier/_visit.html", refused=err, **_visit_context(visit))
+    return render("carrier/visit.html", "carrier/_visit.html", refused_parcel=parcel, **_visit_context(visit))
 
 
 @bp.post("/visites/<key>/terminer")

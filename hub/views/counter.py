@@ -10,7 +10,7 @@ from ..ops.tasks import pending_tasks
 from ..ops.returns import waiting_too_long
 from ..ops.queries import counts_by_state, shop_load
 from ..rules.errors import DomainError
-from ..core.web import actor, associate_required, explain, in_my_shop_or_404, render
+from ..core.web import actor, associate_required, in_my_shop_or_404, render
 
 bp = Blueprint("counter", __name__)
 
@@ -46,8 +46,7 @@ def found_again(parcel_id):
     try:
         find_again(parcel, actor())
     except DomainError as err:
-        return render("counter/parcel.html", "counter/_parcel.html", parcel=parcel, error=explain(err),
-                      status=err.status)
+        return render("counter/parcel.html", "counter/_parcel.html", parcel=parcel, refused=err)
     return render("counter/parcel.html", "counter/_parcel.html", parcel=parcel)
 
 

@@ -16,7 +16,7 @@ from ..ops.queries import shop_load
 from ..rules import codes
 from ..rules.dropoff import VisitKind, VisitMode
 from ..rules.errors import DomainError
-from ..core.web import actor, associate_required, explain, in_my_shop_or_404, refuse, render, visit_key
+from ..core.web import actor, associate_required, go, in_my_shop_or_404, refuse, render, visit_key
 
 bp = Blueprint("dropoff", __name__, url_prefix="/livraison")
 
@@ -97,7 +97,7 @@ def refuse_damaged(key, parcel_id):
     try:
         ops.refuse_damaged(visit, parcel, actor())
     except DomainError as err:
-        return _follow_fragment(visit, status=err.status, error=explain(err))
+        return _follow_fragment(visit, refused=err)
     return _follow_fragment(visit)
 
 
@@ -118,7 +118,7 @@ def start_intake(network_id):
     """Start scanning in another carrier's parcels (30 minutes of opening time to finish)."""
     network = _network_or_404(network_id)
     visit = ops.start_intake(current_user.shop, network.id, current_user, actor(), key=visit_key())
-    return redirect(url_for("dropoff.intake", key=visit.key), 303)
+    return go(url_for("dropoff.intake", key=visit.key))
 
 
 def _intake_context(visit, parcels=None):
@@ -153,8 +153,7 @@ def intake_scan(key):
     try:
         parcel, outcome = ops.scan_in(visit, tracking_id, actor())
     except DomainError as err:
-        return render("dropoff/intake.html", "dropoff/_intake.html", status=err.status, error=explain(err),
-                      **_intake_context(visit))
+        return render("dropoff/intake.html", "dropoff/_intake.html", refused=err, **_intake_context(visit))
     return render("dropoff/intake.html", "dropoff/_intake.html", scanned=parcel, outcome=outcome.value,
                   **_intake_context(visit))
 

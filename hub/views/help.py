@@ -11,7 +11,7 @@ from ..core.extensions import db, limiter
 from ..core.models import Role, SupportRequest
 from ..rules.errors import DomainError
 from ..ops.support import national, request_call_back
-from ..core.web import explain, render
+from ..core.web import render
 
 bp = Blueprint("help", __name__, url_prefix="/aide")
 
@@ -70,7 +70,7 @@ def call_me():
             message=request.form.get("message", ""),
         )
     except DomainError as err:
-        return render("help/contact.html", "help/_contact_form.html", status=err.status, error=explain(err),
+        return render("help/contact.html", "help/_contact_form.html", refused=err,
                       requests=_my_requests(), screen=request.form.get("screen", ""), national=national,
                       phone=request.form.get("phone", ""))
     return render("help/contact.html", "help/_contact_form.html", done=req, requests=_my_requests(),

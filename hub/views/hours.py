@@ -7,7 +7,7 @@ the row added or removed and nothing saved until « Save the hours ».
 """
 from itertools import zip_longest
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,7 +18,7 @@ from ..ops import shop as ops
 from ..rules import deadlines
 from ..rules import hours as rules
 from ..rules.errors import DomainError
-from ..core.web import actor, associate_required, explain, in_my_shop_or_404, render, wants_fragment
+from ..core.web import actor, associate_required, done, in_my_shop_or_404, render
 
 bp = Blueprint("hours", __name__)
 
@@ -98,11 +98,9 @@ def save_week():
     try:
         ops.set_week(shop, rows, actor())
     except DomainError as err:
-        return _week_page(_posted_week(rows), status=err.status, week_error=explain(err), **_closures_context(shop))
-    if not wants_fragment():
-        flash(_("Opening hours saved."))
-        return redirect(url_for("hours.edit"), 303)
-    return _week_page(_saved_week(shop), saved=True, **_closures_context(shop))
+        return _week_page(_posted_week(rows), refused=err, refused_as="week_error", **_closures_context(shop))
+    return done(url_for("hours.edit"), _("Opening hours saved."),
+                lambda: _week_page(_saved_week(shop), saved=True, **_closures_context(shop)))
 
 
 def _closures_page(shop, status=200, **extra):
@@ -120,12 +118,10 @@ def add_closure():
         closure = ops.add_closure(shop, rules.parse_date(form.get("starts_on")), rules.parse_date(form.get("ends_on")),
                                   form.get("reason", ""), actor(), _today(shop))
     except DomainError as err:
-        return _closures_page(shop, status=err.status, closure_error=explain(err), form=form)
+        return _closures_page(shop, refused=err, refused_as="closure_error", form=form)
     long_closure = rules.is_long(rules.Span(closure.starts_on, closure.ends_on))
-    if not wants_fragment():
-        flash(_("Closure added."))
-        return redirect(url_for("hours.edit", longue=1 if long_closure else None, _anchor="closures"), 303)
-    return _closures_page(shop, added=closure, long_closure=long_closure)
+    return done(url_for("hours.edit", longue=1 if long_closure else None, _anchor="closures"), _("Closure added."),
+                lambda: _closures_page(shop, added=closure, long_closure=long_closure))
 
 
 @bp.post("/horaires/fermetures/<int:closure_id>/supprimer")
@@ -136,7 +132,5 @@ def remove_closure(closure_id):
     closure = in_my_shop_or_404(Closure, closure_id)
     shop = closure.shop
     ops.remove_closure(closure, actor())
-    if not wants_fragment():
-        flash(_("Closure removed."))
-        return redirect(url_for("hours.edit", _anchor="closures"), 303)
-    return _closures_page(shop, removed=True)
+    return done(url_for("hours.edit", _anchor="closures"), _("Closure removed."),
+                lambda: _closures_page(shop, removed=True))

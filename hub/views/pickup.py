@@ -4,7 +4,7 @@ The pickup screen's address carries the turn's signed ticket (hub/ops/turns.py).
 """
 from functools import wraps
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +16,7 @@ from ..ops import pickup as ops
 from ..ops.turns import load_turn, ticket_for
 from ..rules import pickup as rules
 from ..rules.errors import N_, DomainError, WrongCode
-from ..core.web import actor, associate_required, explain, render, wants_fragment
+from ..core.web import actor, associate_required, done, go, render
 
 bp = Blueprint("pickup", __name__, url_prefix="/collecte")
 
@@ -29,7 +29,7 @@ def with_turn(view):
         try:
             turn = load_turn(ticket, current_user.shop_id, actor().when)
         except rules.TurnExpired as err:
-            return _start(error=explain(err), status=err.status)
+            return _start(refused=err)
         if turn is None:
             abort(404)
         return view(turn, **kwargs)
@@ -37,30 +37,23 @@ def with_turn(view):
     return wrapper
 
 
-def _start(status=200, error=None, typed=False, after_failure=False):
+def _start(refused=None, typed=False):
     now = clock.now()
     guard = ops.guard(current_user.shop_id, g.device_id, now)
     locked = rules.seconds_left(guard.locked_until, now) if guard.locked_until else 0
-    warn = after_failure and not locked and guard.attempts_left <= rules.WARN_WHEN_LEFT
-    return render("pickup/start.html", "pickup/_start.html", status=status, error=error, typed=typed,
+    warn = isinstance(refused, WrongCode) and not locked and guard.attempts_left <= rules.WARN_WHEN_LEFT
+    return render("pickup/start.html", "pickup/_start.html", refused=refused, typed=typed,
                   locked_seconds=locked, attempts_left=guard.attempts_left if warn else None,
                   window_minutes=int(rules.WINDOW.total_seconds() // 60))
-
-
-def _go(url):
-    """Navigate: HTMX follows HX-Redirect, a plain form follows the 303."""
-    if wants_fragment():
-        return "", 204, {"HX-Redirect": url}
-    return redirect(url, 303)
 
 
 def _screen_context(turn, **extra):
     return dict(turn=turn, pickup=turn.pickup, lines=ops.turn(turn.pickup, turn.opened_at), **extra)
 
 
-def _screen(turn, status=200, message=None, error=None, open_parcel=None):
-    return render("pickup/screen.html", "pickup/_screen.html", status=status,
-                  **_screen_context(turn, message=message, error=error, open_parcel=open_parcel))
+def _screen(turn, refused=None, message=None, open_parcel=None):
+    return render("pickup/screen.html", "pickup/_screen.html", refused=refused,
+                  **_screen_context(turn, message=message, open_parcel=open_parcel))
 
 
 def screen_page(turn):
@@ -69,11 +62,8 @@ def screen_page(turn):
 
 
 def _after(turn, message):
-    """A done step: HTMX gets the cards again with the message; a plain form is redirected to them."""
-    if wants_fragment():
-        return _screen(turn, message=message)
-    flash(message)
-    return redirect(url_for("pickup.screen", ticket=turn.ticket), 303)
+    """A done step: HTMX gets the cards again with the message; a plain form is sent back to them."""
+    return done(url_for("pickup.screen", ticket=turn.ticket), message, lambda: _screen(turn, message=message))
 
 
 def _parcel_of(pickup, parcel_id):
@@ -100,8 +90,8 @@ def open_pickup():
     except DomainError as err:
         # Not a @command: the refusal must not roll back the failure it recorded for the guessing limit.
         db.session.commit()
-        return _start(error=explain(err), status=err.status, typed=typed, after_failure=isinstance(err, WrongCode))
-    return _go(url_for("pickup.screen", ticket=ticket_for(pickup, who.now)))
+        return _start(refused=err, typed=typed)
+    return go(url_for("pickup.screen", ticket=ticket_for(pickup, who.now)))
 
 
 @bp.get("/<ticket>")
@@ -124,7 +114,7 @@ def scan(turn):
     try:
         parcel, move = ops.hand_over(turn.pickup, entry, actor())
     except DomainError as err:
-        return _screen(turn, error=explain(err), status=err.status, open_parcel=request.form.get("parcel_id", type=int))
+        return _screen(turn, refused=err, open_parcel=request.form.get("parcel_id", type=int))
     if move.repeat:
         return _after(turn, _("%(tracking_id)s was already handed over.", tracking_id=parcel.tracking_id))
     return _after(turn, _("Handed over: %(tracking_id)s. Give it to the customer.", tracking_id=parcel.tracking_id))
@@ -135,7 +125,7 @@ def _act(turn, parcel_id, operation, done):
     try:
         ops.option(parcel, turn.opened_at, operation, actor())
     except DomainError as err:
-        return _screen(turn, error=explain(err), status=err.status, open_parcel=parcel.id)
+        return _screen(turn, refused=err, open_parcel=parcel.id)
     return _after(turn, _(done, tracking_id=parcel.tracking_id))
 
 
@@ -165,9 +155,7 @@ def reject(turn, parcel_id):
 def finish(turn):
     """« Terminé »: the turn's summary; a pickup with nothing left under its code ends and frees the code."""
     summary = ops.finish(turn.pickup, turn.opened_at)
-    if wants_fragment():
-        return _summary(turn, summary)
-    return redirect(url_for("pickup.summary", ticket=turn.ticket), 303)
+    return done(url_for("pickup.summary", ticket=turn.ticket), None, lambda: _summary(turn, summary))
 
 
 @bp.get("/<ticket>/resume")

@@ -12,7 +12,7 @@ from ..ops import returns as ops
 from ..rules.dropoff import VisitKind
 from ..rules.errors import DomainError
 from ..rules.parcels import State
-from ..core.web import actor, associate_required, explain, in_my_shop_or_404, render
+from ..core.web import actor, associate_required, in_my_shop_or_404, render
 
 bp = Blueprint("returns", __name__, url_prefix="/retours")
 
@@ -64,8 +64,7 @@ def scan():
     try:
         parcel, move = ops.stage(shop, request.form.get("tracking_id", "").strip(), actor())
     except DomainError as err:
-        return render("returns/expired.html", "returns/_expired.html", status=err.status, error=explain(err),
-                      **_expired_context(shop))
+        return render("returns/expired.html", "returns/_expired.html", refused=err, **_expired_context(shop))
     return render("returns/expired.html", "returns/_expired.html", staged=parcel, repeat=move.repeat,
                   **_expired_context(shop))
 
@@ -87,8 +86,7 @@ def missing(parcel_id):
     try:
         ops.mark_missing(parcel, actor())
     except DomainError as err:
-        return render("returns/expired.html", "returns/_expired.html", status=err.status, error=explain(err),
-                      **_expired_context(parcel.shop))
+        return render("returns/expired.html", "returns/_expired.html", refused=err, **_expired_context(parcel.shop))
     return render("returns/expired.html", "returns/_expired.html", marked=parcel, **_expired_context(parcel.shop))
 
 
