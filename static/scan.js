@@ -66,7 +66,9 @@
     if (!field || evt.target === field || evt.ctrlKey || evt.metaKey || evt.altKey) return;
     var now = performance.now(), fast = now - lastKey < BURST_GAP_MS;
     if (evt.key === "Enter") {
-      if (burst.length >= MIN_BURST && fast) {
+      // A field being typed in keeps its Enter too: it sends its own form, with everything typed in it
+      // (a burst counted from a pause would be only the end of what was typed).
+      if (burst.length >= MIN_BURST && fast && !typingTarget(evt.target)) {
         evt.preventDefault();
         submitScan(burst);
       }
