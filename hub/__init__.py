@@ -6,14 +6,21 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .core import config as config_module
+from .core import logs
 from .core.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+class Comptoir(Flask):
+    def log_exception(self, exc_info):
+        """Flask's own line names the path, where notice tokens and pickup tickets travel: ours does not."""
+        logs.error(exc_info)
+
+
 def create_app(config_name=None, **overrides):
     """Build the app for ``config_name`` (or COMPTOIR_ENV), with optional setting overrides."""
-    app = Flask(
+    app = Comptoir(
         __name__,
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
@@ -45,6 +52,7 @@ def _init_extensions(app):
     from .core import devices, i18n, replay, web
     from .core.models import Account
 
+    logs.register(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "hub", "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -54,7 +62,7 @@ def _init_extensions(app):
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    login_manager.user_loader(lambda ident: db.session.get(Account, int(ident)))
+    login_manager.user_loader(lambda ident: logs.signed_in(db.session.get(Account, int(ident))))
     devices.register(app)
     replay.register(app)
     i18n.register(app)
@@ -100,6 +108,8 @@ def _register_errors(app):
 
     def page(template, status):
         def handler(error):
+            if status >= 500:
+                db.session.rollback()  # what failed halfway is not committed, nor read back by the page
             return render_template(template, error=error), status
 
         return handler

@@ -28,7 +28,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from . import clock, devices
+from . import clock, devices, logs
 from .extensions import csrf, db, login_manager
 from .models import Account, Device, Role
 
@@ -135,7 +135,7 @@ def after(response):
 
 
 def register(app):
-    login_manager.request_loader(lambda _request: replay_account())
+    login_manager.request_loader(lambda _request: logs.signed_in(replay_account()))
     # Before every other hook, the CSRF check included: a replay that cannot be signed in must get
     # a 401 (it waits in the queue), not a CSRF refusal (which would make it a conflict).
     hooks = app.before_request_funcs.setdefault(None, [])
