@@ -21,6 +21,7 @@ def drop_off(live_server, counter, new_context):
 
 
 def scan_all_expired(counter):
+    expect(counter.locator("#expired li.parcel").first).to_be_visible()  # the list has come (all_inner_texts waits not)
     for tracking_id in counter.locator("#expired li.parcel .parcel-id").all_inner_texts():
         expect(counter.locator("[data-scan-field]")).to_be_focused()
         wedge(counter, tracking_id)
