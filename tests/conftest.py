@@ -181,6 +181,11 @@ def associate(browser, demo_data):
 
 
 @pytest.fixture
+def operator(browser, demo_data):
+    return browser().login("admin")
+
+
+@pytest.fixture
 def make_shop(app):
     def make(name="Boutique Test", network=None, **fields):
         with app.app_context():
@@ -233,6 +238,11 @@ def query_one(app, model, **filters):
 def text(response):
     """The response body as a person reads it (HTML entities decoded)."""
     return html.unescape(response.get_data(as_text=True))
+
+
+def markup(response):
+    """The response body as the browser gets it (entities as they are)."""
+    return response.get_data(as_text=True)
 
 
 @pytest.fixture

@@ -1,13 +1,17 @@
 """Every web test touches the database: the test command runs them all again on PostgreSQL."""
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
 
 from hub.core import clock as clock_module
 from hub.core.extensions import db
-from hub.core.models import Account, Parcel
+from hub.core.models import Account, Parcel, Shop
 from hub.ops import Actor, record
+from hub.rules import codes
+
+from ..conftest import query_one
 
 
 def pytest_collection_modifyitems(items):
@@ -66,3 +70,46 @@ def count(app):
 
     return rows
 
+
+# --- A carrier at the demo shop (« Livraison par le livreur ») -------------------------------------
+
+EXPECTED = ["CE100013FR", "CE100014FR", "CE100015FR"]  # expected today at the demo shop (hub/demo.py)
+
+
+@pytest.fixture
+def shop(app, demo_data):
+    """The demo shop's id, secret and first network, read once (no session outlives the fixture)."""
+    with app.app_context():
+        s = db.session.scalars(select(Shop).where(Shop.name == "Tabac-Presse du Marché")).one()
+        return SimpleNamespace(id=s.id, totp_secret=s.totp_secret, network_id=s.networks[0].id)
+
+
+@pytest.fixture
+def carrier(browser, demo_data):
+    return browser().login("livreur")
+
+
+REPLAY = {"X-Offline-Replay": "1", "Sec-Fetch-Site": "same-origin"}  # as the offline queue sends a step again
+
+
+def current_code(app, shop, clock):
+    return codes.shop_code(shop.totp_secret, clock.now())
+
+
+def open_visit(carrier, shop, code, **data):
+    return carrier.post(f"/livreur/points/{shop.id}/visites", {"code": code, "kind": "dropoff", **data}, htmx=False)
+
+
+@pytest.fixture
+def visit(app, carrier, shop, clock):
+    response = open_visit(carrier, shop, current_code(app, shop, clock))
+    assert response.status_code == 303
+    return response.headers["Location"].rstrip("/").split("/")[-1]
+
+
+def parcel(app, tracking_id):
+    return query_one(app, Parcel, tracking_id=tracking_id)
+
+
+def scan(carrier, visit, tracking_id, **kwargs):
+    return carrier.post(f"/livreur/visites/{visit}/scan", {"tracking_id": tracking_id}, **kwargs)

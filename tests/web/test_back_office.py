@@ -1,5 +1,4 @@
 """The operator's back office: the outbox of customer notices, parcel search with full history, the shops."""
-import html
 from datetime import timedelta
 
 import pytest
@@ -9,14 +8,8 @@ from hub.core import clock as clock_module
 from hub.core.extensions import db
 from hub.core.models import OutboxMessage, Parcel
 
+from ..conftest import text
 
-def text(response):
-    return html.unescape(response.get_data(as_text=True))
-
-
-@pytest.fixture
-def operator(browser, demo_data):
-    return browser().login("admin")
 
 
 @pytest.fixture

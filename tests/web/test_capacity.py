@@ -1,6 +1,5 @@
 """Capacity and « Je suis complet »: the load shown, the switch, who declared it, the refusals it causes,
 the operator's side (capacity, sending parcels), and the 30-day chart."""
-import html
 import re
 import uuid
 from datetime import timedelta
@@ -16,11 +15,10 @@ from hub.ops.shop import ShopFull, ShopInactive, check_can_accept
 from hub.rules import deadlines
 from hub.rules.parcels import Action, State
 
+from ..conftest import text
+
 HTMX = {"HX-Request": "true"}
 
-
-def text(response):
-    return html.unescape(response.get_data(as_text=True))
 
 
 @pytest.fixture
@@ -44,11 +42,6 @@ def events_of(app):
                     if not kinds or e.kind in kinds]
 
     return read
-
-
-@pytest.fixture
-def operator(browser, demo_data):
-    return browser().login("admin")
 
 
 def set_full(app, shop_id, full=True, active=True):

@@ -1,6 +1,5 @@
 """« Livraison par le livreur » through the web: the shop code, the carrier's visit, the associate's view."""
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -12,40 +11,9 @@ from hub.rules import codes, deadlines
 from hub.rules.parcels import State
 
 from ..conftest import query_one, text
+from .conftest import EXPECTED, REPLAY, current_code, open_visit, parcel, scan
 
-EXPECTED = ["CE100013FR", "CE100014FR", "CE100015FR"]  # expected today at the demo shop (hub/demo.py)
 OTHER_SHOP_PARCEL = "CE200001FR"
-
-
-@pytest.fixture
-def shop(app, demo_data):
-    """The demo shop's id, secret and first network, read once (no session outlives the fixture)."""
-    with app.app_context():
-        s = db.session.scalars(select(Shop).where(Shop.name == "Tabac-Presse du Marché")).one()
-        return SimpleNamespace(id=s.id, totp_secret=s.totp_secret, network_id=s.networks[0].id)
-
-
-@pytest.fixture
-def carrier(browser, demo_data):
-    return browser().login("livreur")
-
-
-REPLAY = {"X-Offline-Replay": "1", "Sec-Fetch-Site": "same-origin"}  # as the offline queue sends a step again
-
-
-def current_code(app, shop, clock):
-    return codes.shop_code(shop.totp_secret, clock.now())
-
-
-def open_visit(carrier, shop, code, **data):
-    return carrier.post(f"/livreur/points/{shop.id}/visites", {"code": code, "kind": "dropoff", **data}, htmx=False)
-
-
-@pytest.fixture
-def visit(app, carrier, shop, clock):
-    response = open_visit(carrier, shop, current_code(app, shop, clock))
-    assert response.status_code == 303
-    return response.headers["Location"].rstrip("/").split("/")[-1]
 
 
 def events(app, action=None):
@@ -56,20 +24,12 @@ def events(app, action=None):
         return db.session.scalar(query)
 
 
-def parcel(app, tracking_id):
-    return query_one(app, Parcel, tracking_id=tracking_id)
-
-
 def intake_deadline(app, shop):
     """When the shop's open « Autre » intake is due: 30 opening minutes after it started, by the rules."""
     with app.app_context():
         [visit] = db.session.scalars(select(Visit).where(Visit.shop_id == shop.id, Visit.mode == "other")).all()
         ranges, closed = shop_hours(db.session.get(Shop, shop.id))
         return deadlines.intake_deadline(visit.opened_at, ranges, closed, "Europe/Paris")
-
-
-def scan(carrier, visit, tracking_id, **kwargs):
-    return carrier.post(f"/livreur/visites/{visit}/scan", {"tracking_id": tracking_id}, **kwargs)
 
 
 def test_the_shop_code_screen_shows_the_current_code_in_french(app, associate, shop, clock):

@@ -1,5 +1,4 @@
 """The skeleton every screen stands on: languages, page or fragment, configurations, the clock, the event log."""
-import html
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -15,14 +14,10 @@ from hub.ops import Actor, record
 from hub.rules.deadlines import local_date
 from hub.rules.parcels import Action, State
 
-from ..conftest import RUN_START, csrf_token
+from ..conftest import RUN_START, csrf_token, text
 
 ABOUT_NOW = timedelta(minutes=1)
 
-
-def text(response):
-    """The text of a response as a person reads it (entities decoded)."""
-    return html.unescape(response.get_data(as_text=True))
 
 
 # --- Language -----------------------------------------------------------------------------------

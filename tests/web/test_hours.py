@@ -1,6 +1,5 @@
 """« Horaires d'ouverture »: editing the week and the closures, refusals that change nothing, and where the
 hours show (the public shop page, the carrier app)."""
-import html
 import re
 import uuid
 from datetime import datetime, time, timedelta
@@ -13,14 +12,13 @@ from hub.core.extensions import db
 from hub.core.models import Closure, Command, OpeningRange, ShopEvent
 from hub.rules import deadlines
 
+from ..conftest import text
+
 PARIS = ZoneInfo("Europe/Paris")
 HTMX = {"HX-Request": "true"}
 
 LUNCH_BREAK = {"opens-1": ["08:30", "14:00"], "closes-1": ["12:00", "18:30"], "opens-5": ["10:00"], "closes-5": ["13:00"]}
 
-
-def text(response):
-    return html.unescape(response.get_data(as_text=True))
 
 
 @pytest.fixture

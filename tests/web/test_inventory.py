@@ -13,11 +13,9 @@ from hub.core.models import Parcel, Pickup
 from hub.rules import deadlines
 from hub.rules.parcels import Action
 
+from ..conftest import markup
+
 HTMX = {"HX-Request": "true"}
-
-
-def text(response):
-    return response.get_data(as_text=True)
 
 
 def pickup_id(app, customer):
@@ -39,14 +37,14 @@ def other_shop(app, shop_of, parcel_in):
 
 
 def test_the_inventory_counts_the_shops_parcels_by_state(associate):
-    page = text(associate.get("/inventaire/"))
+    page = markup(associate.get("/inventaire/"))
     counts = dict((label, int(n)) for n, label in re.findall(r"<strong>(\d+)</strong><span>([^<]+)</span>", page))
     assert counts == {"à retirer": 4, "expiré": 1, "à retourner": 2, "introuvable": 1}
     assert "8 colis en magasin, capacité 20" in page
 
 
 def test_the_inventory_lists_customers_by_name_with_their_parcel_count(associate):
-    page = text(associate.get("/inventaire/"))
+    page = markup(associate.get("/inventaire/"))
     names = re.findall(r'<span class="name">([^<]+)</span>', page)
     assert names == ["Camille Martin", "Chloé Thomas", "Hugo Dubois", "Léa Bernard", "Lucas Robert"]
     assert "Manon Richard" not in names and "Nathan Petit" not in names  # collected, returned: gone
@@ -55,7 +53,7 @@ def test_the_inventory_lists_customers_by_name_with_their_parcel_count(associate
 
 def test_a_customers_name_opens_their_tracking_numbers_parcel_names_and_shelf_places(app, associate):
     response = associate.get(f"/inventaire/clients/{pickup_id(app, 'Camille Martin')}", headers=HTMX)
-    body = text(response)
+    body = markup(response)
     assert response.status_code == 200 and "<html" not in body
     assert "CE100001FR" in body and "Chaussures de running" in body
     assert "CE100002FR" in body and "Livre de cuisine" in body
@@ -65,21 +63,21 @@ def test_a_customers_name_opens_their_tracking_numbers_parcel_names_and_shelf_pl
 
 def test_the_drill_down_without_javascript_is_a_whole_page(app, associate):
     response = associate.get(f"/inventaire/clients/{pickup_id(app, 'Lucas Robert')}")
-    body = text(response)
+    body = markup(response)
     assert "<html" in body and "Lucas Robert" in body
     assert "expiré" in body and "à retourner" in body
     assert "HX-Request" in response.headers["Vary"]
 
 
 def test_the_drill_down_shows_only_the_parcels_still_in_the_shop(app, associate):
-    body = text(associate.get(f"/inventaire/clients/{pickup_id(app, 'Hugo Dubois')}", headers=HTMX))
+    body = markup(associate.get(f"/inventaire/clients/{pickup_id(app, 'Hugo Dubois')}", headers=HTMX))
     assert "CE100004FR" in body
     assert "CE100011FR" not in body  # marked missing
 
 
 def test_a_parcel_without_a_pickup_is_still_listed_under_its_customers_name(associate, shop_of, parcel_in):
     parcel_in(shop_of("associe"), Action.RECEIVE, recipient="Sans Retrait", tracking_id="NOPICKUP1")
-    page = text(associate.get("/inventaire/"))
+    page = markup(associate.get("/inventaire/"))
     assert "Sans Retrait" in page and "NOPICKUP1" in page
 
 
@@ -91,25 +89,25 @@ def test_a_parcel_without_a_pickup_is_still_listed_under_its_customers_name(asso
                                              ("chloé thomas", "Chloé Thomas")])
 def test_search_finds_a_customer_by_name_or_tracking_id(associate, query, expected):
     response = associate.get("/inventaire/recherche", query_string={"q": query}, headers=HTMX)
-    body = text(response)
+    body = markup(response)
     assert response.status_code == 200 and "<html" not in body
     assert re.findall(r'<span class="name">([^<]+)</span>', body) == [expected]
 
 
 def test_search_without_javascript_gives_the_whole_page_filtered(associate):
-    page = text(associate.get("/inventaire/", query_string={"q": "hugo"}))
+    page = markup(associate.get("/inventaire/", query_string={"q": "hugo"}))
     assert "<html" in page
     assert re.findall(r'<span class="name">([^<]+)</span>', page) == ["Hugo Dubois"]
     assert 'value="hugo"' in page
 
 
 def test_a_search_that_matches_nothing_says_so(associate):
-    body = text(associate.get("/inventaire/recherche", query_string={"q": "personne"}, headers=HTMX))
+    body = markup(associate.get("/inventaire/recherche", query_string={"q": "personne"}, headers=HTMX))
     assert "Aucun colis en magasin ne correspond." in body
 
 
 def test_the_search_field_asks_again_after_a_short_delay(associate):
-    page = text(associate.get("/inventaire/"))
+    page = markup(associate.get("/inventaire/"))
     assert 'hx-trigger="input changed delay:300ms, search"' in page
     assert 'action="/inventaire/"' in page  # a plain form without JavaScript
 
@@ -119,7 +117,7 @@ def test_the_search_field_asks_again_after_a_short_delay(associate):
 
 def test_synchronise_reloads_the_inventory_and_says_when(associate, clock):
     before = clock.now()
-    body = text(associate.get("/inventaire/?synchro=1", headers=HTMX))
+    body = markup(associate.get("/inventaire/?synchro=1", headers=HTMX))
     after = clock.now()
     assert "<html" not in body and 'id="inventory"' in body
     said = {f"Synchronisé à {moment.astimezone(ZoneInfo('Europe/Paris')):%H:%M}" for moment in (before, after)}
@@ -127,13 +125,13 @@ def test_synchronise_reloads_the_inventory_and_says_when(associate, clock):
 
 
 def test_the_inventory_says_nothing_of_a_sync_when_none_was_asked(associate):
-    assert "Synchronisé" not in text(associate.get("/inventaire/"))
+    assert "Synchronisé" not in markup(associate.get("/inventaire/"))
 
 
 def test_synchronise_shows_a_state_changed_since_the_page_was_opened(app, associate):
-    assert "introuvable" in text(associate.get("/inventaire/"))
+    assert "introuvable" in markup(associate.get("/inventaire/"))
     associate.post(f"/colis/{_parcel_id(app, 'CE100005FR')}/retrouve")
-    body = text(associate.get("/inventaire/?synchro=1", headers=HTMX))
+    body = markup(associate.get("/inventaire/?synchro=1", headers=HTMX))
     counts = dict((label, int(n)) for n, label in re.findall(r"<strong>(\d+)</strong><span>([^<]+)</span>", body))
     assert counts["introuvable"] == 0 and counts["à retirer"] == 5
 
@@ -144,7 +142,7 @@ def _parcel_id(app, tracking_id):
 
 
 def test_the_menu_has_the_associates_screens(associate):
-    page = text(associate.get("/"))
+    page = markup(associate.get("/"))
     for label, href in [("Accueil", "/"), ("Inventaire", "/inventaire/"), ("Colis attendus", "/attendus/"),
                         ("Horaires d'ouverture", "/horaires/"), ("Synchroniser", "/inventaire/?synchro=1")]:
         assert f'<a href="{href}">{label}</a>' in page
@@ -181,13 +179,13 @@ def test_the_csv_export_never_hands_a_formula_to_the_spreadsheet(associate, shop
 
 
 def test_the_inventory_never_shows_another_shops_parcels(associate, other_shop):
-    page = text(associate.get("/inventaire/"))
+    page = markup(associate.get("/inventaire/"))
     assert "Zoé Secrète" not in page and "ZZSECRET01" not in page
 
 
 @pytest.mark.parametrize("query", ["Zoé", "ZZSECRET01", "secret"])
 def test_search_never_finds_another_shops_parcels(associate, other_shop, query):
-    body = text(associate.get("/inventaire/recherche", query_string={"q": query}, headers=HTMX))
+    body = markup(associate.get("/inventaire/recherche", query_string={"q": query}, headers=HTMX))
     assert re.findall(r'<span class="name">([^<]+)</span>', body) == []
     assert "Objet confidentiel" not in body and "ZZSECRET01<" not in body and "/clients/" not in body
 
@@ -201,7 +199,7 @@ def test_the_csv_export_never_holds_another_shops_parcels(associate, other_shop)
 def test_another_shops_customer_answers_404(associate, other_shop, htmx):
     response = associate.get(f"/inventaire/clients/{other_shop['pickup']}", htmx=htmx)
     assert response.status_code == 404
-    assert "ZZSECRET01" not in text(response)
+    assert "ZZSECRET01" not in markup(response)
 
 
 def test_an_unknown_customer_answers_404(associate):
@@ -210,7 +208,7 @@ def test_an_unknown_customer_answers_404(associate):
 
 def test_the_other_associate_sees_their_own_inventory(browser, other_shop):
     other = browser().login("associe2")
-    page = text(other.get("/inventaire/"))
+    page = markup(other.get("/inventaire/"))
     assert "Zoé Secrète" in page and "Camille Martin" not in page
     assert other.get(f"/inventaire/clients/{other_shop['pickup']}").status_code == 200
 
@@ -232,7 +230,7 @@ def test_the_shop_screens_need_a_sign_in(browser, demo_data, path):
 
 
 def test_expected_parcels_are_grouped_by_day_then_network(associate):
-    page = text(associate.get("/attendus/"))
+    page = markup(associate.get("/attendus/"))
     assert "3 colis en route vers le point relais." in page
     today = page.index("Aujourd'hui")
     assert page.index("Colis Express", today) > today
@@ -247,15 +245,15 @@ def test_expected_parcels_show_the_next_days_late_ones_and_undated_ones(associat
     make_parcel(shop, tracking_id="LATE0001", expected_on=today - timedelta(days=2))
     make_parcel(shop, tracking_id="SOON0001", expected_on=today + timedelta(days=3))
     make_parcel(shop, tracking_id="NODATE01")
-    page = text(associate.get("/attendus/"))
+    page = markup(associate.get("/attendus/"))
     assert page.index("En retard") < page.index("Aujourd'hui") < page.index("SOON0001") < page.index("Date non précisée")
     assert page.index("LATE0001") < page.index("CE100013FR") < page.index("SOON0001") < page.index("NODATE01")
 
 
 def test_expected_parcels_of_another_shop_never_show(associate, demo_data):
-    assert "CE200001FR" not in text(associate.get("/attendus/"))
+    assert "CE200001FR" not in markup(associate.get("/attendus/"))
 
 
 def test_the_expected_parcels_fragment_comes_alone_for_htmx(associate):
-    body = text(associate.get("/attendus/", headers=HTMX))
+    body = markup(associate.get("/attendus/", headers=HTMX))
     assert "<html" not in body and 'id="expected"' in body

@@ -15,7 +15,7 @@ from hub.rules import codes
 from hub.rules.parcels import State
 
 from ..conftest import query_one, text
-from .test_dropoff import EXPECTED, REPLAY, carrier, current_code, open_visit, parcel, scan, shop, visit  # noqa: F401
+from .conftest import EXPECTED, REPLAY, current_code, open_visit, parcel, scan
 
 
 def test_a_code_read_offline_is_checked_against_the_time_it_was_read(app, carrier, shop, clock):

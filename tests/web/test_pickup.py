@@ -1,5 +1,4 @@
 """« Collecte du client » through the web: open a pickup, scan its parcels, handle the odd ones, « Terminé »."""
-import html
 import re
 import uuid
 from datetime import timedelta
@@ -15,7 +14,7 @@ from hub.rules import codes
 from hub.rules import pickup as rules
 from hub.rules.parcels import Action, State
 
-from ..conftest import query_one
+from ..conftest import query_one, text
 
 FR = {"Accept-Language": "fr-FR,fr;q=0.9"}
 START = "/collecte/"
@@ -66,9 +65,6 @@ def parcel_id(app, tracking_id):
     with app.app_context():
         return db.session.scalar(select(Parcel.id).where(Parcel.tracking_id == tracking_id))
 
-
-def text(response):
-    return html.unescape(response.get_data(as_text=True))
 
 
 @pytest.fixture
@@ -342,7 +338,7 @@ def test_a_parcel_taken_back_by_the_carrier_is_listed_as_gone_and_cannot_be_hand
     waiting, returned = made["parcels"]
     screen = open_turn(associate, made["code"])
     page = text(associate.get(screen, headers=FR))
-    card = re.search(rf'<li class="pickup-parcel outcome-gone" id="parcel-\d+">(.*?)</li>', page, re.S).group(1)
+    card = re.search(r'<li class="pickup-parcel outcome-gone" id="parcel-\d+">(.*?)</li>', page, re.S).group(1)
     assert returned in card and "Déjà repris par le livreur" in card
     assert "Impossible de scanner" not in card
     response = scan(associate, screen, returned)

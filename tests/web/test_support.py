@@ -1,6 +1,5 @@
 """Help « ? » and « Contacter l'assistance »: the call-back request with its shop, time and screen, the phone
 number check, the rate limit, the associate's view of their requests, and the operator's queue."""
-import html
 import re
 from datetime import timedelta
 
@@ -10,12 +9,11 @@ from sqlalchemy import select
 from hub.core.extensions import db
 from hub.core.models import Command, SupportRequest
 
+from ..conftest import text
+
 HTMX = {"HX-Request": "true"}
 PHONE_REFUSED = "Ce numéro de téléphone n'est pas valable. Exemple : 06 12 34 56 78."
 
-
-def text(response):
-    return html.unescape(response.get_data(as_text=True))
 
 
 @pytest.fixture
