@@ -2,7 +2,7 @@
 # The one test command: bash scripts/test.sh
 #
 # Installs what the tests need (a virtual environment with the Python packages, compiled catalogues,
-# Debian's chromium when /usr/bin/chromium is missing), runs the unit and web tests (in parallel) and
+# Debian's chromium when /usr/bin/chromium is missing), runs the unit, operation and web tests (in parallel) and
 # the end-to-end tests, then runs the database tests once more against a PostgreSQL server it starts
 # itself. Exits non-zero when any test fails.
 #
@@ -44,8 +44,8 @@ ensure_chromium() {
 ensure_chromium
 
 status=0
-echo "==> Unit and web tests (SQLite)"
-python -m pytest -n "$WORKERS" tests/unit tests/web || status=$?
+echo "==> Unit, operation and web tests (SQLite)"
+python -m pytest -n "$WORKERS" tests/unit tests/ops tests/web || status=$?
 echo "==> End-to-end tests in Chromium (SQLite)"
 python -m pytest tests/e2e || status=$?
 
@@ -134,7 +134,7 @@ start_postgres() {
 if start_postgres; then
   echo "==> Database tests again, on PostgreSQL"
   TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/comptoir_test" \
-    python -m pytest -n "$WORKERS" -m db tests/web || status=$?
+    python -m pytest -n "$WORKERS" -m db tests/ops tests/web || status=$?
 fi
 
 elapsed=$(( $(date +%s) - started ))
