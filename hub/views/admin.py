@@ -98,7 +98,7 @@ def call_backs():
 @command
 def update_call_back(request_id):
     """Move a call-back request along: new → called → closed."""
-    req = db.session.get(SupportRequest, request_id) or abort(404)
+    req = db.get_or_404(SupportRequest, request_id)
     req.status = _status(request.form.get("status"), 422)
     return render("admin/_call_back.html", "admin/_call_back.html", req=req, national=national)
 
@@ -107,7 +107,7 @@ def update_call_back(request_id):
 @operator_required
 def parcel(parcel_id):
     """A parcel's full event history, and its customer's pickup with the notices sent."""
-    parcel = db.session.get(Parcel, parcel_id) or abort(404)
+    parcel = db.get_or_404(Parcel, parcel_id)
     return render("admin/parcel.html", "admin/parcel.html", parcel=parcel, **_pickup_context(parcel.pickup))
 
 
@@ -123,7 +123,7 @@ def _pickup_context(pickup, **extra):
 @command
 def resend_notice(pickup_id):
     """Customer service sends the pickup notice again, with the same code; the outbox keeps the record."""
-    pickup = db.session.get(Pickup, pickup_id) or abort(404)
+    pickup = db.get_or_404(Pickup, pickup_id)
     try:
         pickup_ops.resend_notice(pickup, actor())
     except DomainError as err:
@@ -145,7 +145,7 @@ def _shop_context(shop, **extra):
 @operator_required
 def shop(shop_id):
     """One shop: load and capacity, « Je suis complet » (who, when), hours, the 30-day chart, its changes."""
-    shop = db.session.get(Shop, shop_id) or abort(404)
+    shop = db.get_or_404(Shop, shop_id)
     return render("admin/shop.html", "admin/shop.html", **_shop_context(shop))
 
 
@@ -154,7 +154,7 @@ def shop(shop_id):
 @command
 def set_capacity(shop_id):
     """Change how many parcels the shop agreed to hold."""
-    shop = db.session.get(Shop, shop_id) or abort(404)
+    shop = db.get_or_404(Shop, shop_id)
     try:
         shop_ops.set_capacity(shop, request.form.get("capacity", ""), actor())
     except DomainError as err:

@@ -2,7 +2,7 @@
 the partials ``shop/_hours.html`` and ``shop/_status.html`` (open now, or when it opens next),
 computed in the shop's own time zone."""
 from babel.dates import format_date
-from flask import Blueprint, abort
+from flask import Blueprint
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -21,7 +21,7 @@ bp = Blueprint("shop_page", __name__)
 @bp.get("/points/<int:shop_id>")
 def show(shop_id):
     """The shop's public page: address, hours, closures, open now or when it opens. No sign-in."""
-    shop = db.session.get(Shop, shop_id) or abort(404)
+    shop = db.get_or_404(Shop, shop_id)
     return render("shop/public.html", "shop/public.html", shop=shop)
 
 
