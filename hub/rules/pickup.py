@@ -155,8 +155,13 @@ def turn_expired(opened_at, when, lifetime=TURN_LIFETIME):
     return when - opened_at > lifetime
 
 
+def recent_failures(failures, now):
+    """The wrong codes that still count at ``now``: those of the last WINDOW."""
+    return [at for at in failures if now - WINDOW < at <= now]
+
+
 def _lock(failures, limit, now):
-    recent = sorted(at for at in failures if now - WINDOW < at <= now)
+    recent = sorted(recent_failures(failures, now))
     if len(recent) < limit:
         return None
     return recent[-limit] + WINDOW
@@ -171,7 +176,7 @@ def locked_until(device_failures, shop_failures, now):
 
 def attempts_left(device_failures, now):
     """Wrong codes this device may still type before it is locked."""
-    return max(0, DEVICE_LIMIT - sum(1 for at in device_failures if now - WINDOW < at <= now))
+    return max(0, DEVICE_LIMIT - len(recent_failures(device_failures, now)))
 
 
 def seconds_left(until, now):

@@ -11,6 +11,10 @@
   // hub/rules/pickup.normalise_entry
   function normaliseEntry(raw) { return String(raw || "").replace(/\s+/g, ""); }
 
+  // hub/rules/pickup.looks_like_code. Not called here yet: offline, the lock holds a notice's token too,
+  // where the server lets it through (hub/ops/pickup.open_pickup).
+  function looksLikeCode(entry) { return /^[0-9]{6}$/.test(entry); }
+
   // hub/web.VISIT_KEY: a command id that can name a visit (or an intake) in its URLs.
   function isVisitKey(key) { return VISIT_KEY.test(key); }
 
@@ -29,17 +33,20 @@
       }).then(hex);
   }
 
-  // The device's own time decides: a parcel that expired since the sync can be scanned for return.
+  // hub/rules/deadlines.reached, at the device's time: a parcel that expired since the sync can be scanned.
   function expiredAt(expiresAt, at) { return Date.parse(at) >= Date.parse(expiresAt); }
 
-  // The wrong codes typed offline that still count (times in milliseconds, the window in seconds).
+  // hub/rules/pickup.recent_failures, for the wrong codes typed offline (in milliseconds; the window in seconds).
+  // Unlike the server, a time after ``now`` still counts: setting the device's clock back lifts no lock.
   function recentWrongCodes(times, now, windowSeconds) {
     return (times || []).filter(function (t) { return now - t < windowSeconds * 1000; });
   }
+  // hub/rules/pickup.locked_until, for one device: the bundle's guard is the server's DEVICE_LIMIT and WINDOW.
   function tooManyWrongCodes(recent, guard) { return recent.length >= guard.limit; }
 
   comptoir.rules = {
-    normaliseTrackingId: normaliseTrackingId, normaliseEntry: normaliseEntry, isVisitKey: isVisitKey,
-    digest: digest, expiredAt: expiredAt, recentWrongCodes: recentWrongCodes, tooManyWrongCodes: tooManyWrongCodes,
+    normaliseTrackingId: normaliseTrackingId, normaliseEntry: normaliseEntry, looksLikeCode: looksLikeCode,
+    isVisitKey: isVisitKey, digest: digest, expiredAt: expiredAt, recentWrongCodes: recentWrongCodes,
+    tooManyWrongCodes: tooManyWrongCodes,
   };
 })(self.comptoir = self.comptoir || {});
