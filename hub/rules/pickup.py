@@ -146,8 +146,11 @@ def normalise_entry(raw):
 
 
 def looks_like_code(entry):
-    """Six digits are a pickup code; anything else may be a notice's barcode (its token)."""
-    return len(entry) == CODE_LENGTH and entry.isdigit()
+    """Six ASCII digits are a pickup code; anything else may be a notice's barcode (its token).
+
+    isdigit() alone would take other scripts' digits (« ١٢٣٤٥٦ », « １２３４５６ ») for a code, as the
+    device does not."""
+    return len(entry) == CODE_LENGTH and entry.isascii() and entry.isdigit()
 
 
 def turn_expired(opened_at, when, lifetime=TURN_LIFETIME):
