@@ -4,12 +4,15 @@
   "use strict";
 
   var VISIT_KEY = /^[A-Za-z0-9._~-]{8,64}$/;
+  // White space as Python's str.split() has it: JavaScript's \s, without the byte-order mark, with the
+  // information separators (a scanner may send \x1d) and NEL.
+  var SPACE = /[^\S\ufeff]|[\x1c-\x1f\x85]/g;
 
   // hub/rules/dropoff.normalise_tracking_id
   function normaliseTrackingId(raw) { return String(raw || "").toUpperCase().replace(/[^A-Z0-9]/g, ""); }
 
   // hub/rules/pickup.normalise_entry
-  function normaliseEntry(raw) { return String(raw || "").replace(/\s+/g, ""); }
+  function normaliseEntry(raw) { return String(raw || "").replace(SPACE, ""); }
 
   // hub/rules/pickup.looks_like_code. Not called here yet: offline, the lock holds a notice's token too,
   // where the server lets it through (hub/ops/pickup.open_pickup).
