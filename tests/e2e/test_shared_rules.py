@@ -4,10 +4,7 @@ import pytest
 
 from tests.shared_rules import CASES, GUARD, IDS
 
-from .conftest import ROOT
-
-# A secure context (crypto.subtle needs one; about:blank is not), made up by the test: no server answers.
-PAGE = "http://localhost/shared-rules"
+from .conftest import blank_page
 
 # Each rule as the worker calls it; instants come as ISO text and go to the worker in milliseconds.
 RUN = """async ({ cases, guard }) => {
@@ -32,10 +29,7 @@ RUN = """async ({ cases, guard }) => {
 @pytest.fixture(scope="module")
 def worker_answers(chromium):
     """What rules.js answers to each case, in the order of the cases."""
-    page = chromium.new_page()
-    page.route(PAGE, lambda route: route.fulfill(body="<!doctype html><title>rules</title>", content_type="text/html"))
-    page.goto(PAGE)
-    page.add_script_tag(path=ROOT / "static" / "worker" / "rules.js")
+    page = blank_page(chromium, "worker/rules.js")
     answers = page.evaluate(RUN, {"cases": CASES, "guard": GUARD})
     page.close()
     return answers
