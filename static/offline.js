@@ -129,7 +129,7 @@
   var OUTCOMES = { handed_over: "handed_over", not_found: "not_found", rejected: "rejected" };
 
   // The tag a step made offline puts on its parcel, named by the step's command id: it changes when
-  // the step reaches the server (static/offline-worker.js tells which).
+  // the step reaches the server (the worker tells which: static/worker/replay.js).
   function tagNode(effect) {
     var node = answerNode("tag-" + effect.kind);
     if (node && effect.key) node.dataset.command = effect.key;

@@ -5,8 +5,6 @@ hashes, with a key that changes at each sync.
 """
 import base64
 import gzip
-import hashlib
-import hmac
 import secrets
 
 from flask import jsonify, render_template, request, url_for
@@ -23,6 +21,7 @@ from ..ops.queries import todays_shops
 from ..ops.turns import turn_of
 from ..rules import deadlines
 from ..rules import pickup as pickup_rules
+from ..rules.pickup import entry_digest
 from ..rules.codes import MAX_SCAN_DELAY
 from ..rules.dropoff import VisitKind, normalise_tracking_id
 from ..rules.errors import WrongCode
@@ -31,11 +30,6 @@ from ..views import carrier as carrier_views
 from ..views import dropoff as dropoff_views
 from ..views import pickup as pickup_views
 from .worker import VISIT
-
-
-def _digest(key, shop_id, entry):
-    """The keyed hash the worker computes for what is scanned or typed at the pickup's start."""
-    return hmac.new(key, f"{shop_id}:{entry}".encode(), hashlib.sha256).hexdigest()
 
 
 def _turn(pickup, key, now):
@@ -48,7 +42,7 @@ def _turn(pickup, key, now):
         "url": url_for("pickup.screen", ticket=turn.ticket),
         "page": pickup_views.screen_page(turn),
         "parcels": parcels,
-        "notice": [_digest(key, pickup.shop_id, pickup.code), _digest(key, pickup.shop_id, pickup.token)],
+        "notice": [entry_digest(key, pickup.shop_id, pickup.code), entry_digest(key, pickup.shop_id, pickup.token)],
     }
 
 

@@ -18,7 +18,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 THEME_COLOUR = "#0b4f3c"
 BACKGROUND_COLOUR = "#f3f3f0"
 WORKBOX = "vendor/workbox-7.4.1"
-WORKER = "offline-worker.js"
+WORKER = "worker"
+# The worker's modules (static/worker/), in the order /sw.js imports them: each uses those before it.
+WORKER_MODULES = ("shell", "rules", "store", "locks", "network", "routes", "replies", "state", "screens", "queue",
+                  "answers", "openings", "replay", "steps", "bundle", "account", "messages")
 # What the service worker keeps from static/: the shell, its scripts and styles, fonts, icons, the scanner.
 PRECACHED = (".css", ".js", ".png", ".svg", ".wasm", ".woff2", ".woff", ".ico")
 # Seconds: a page slower than this comes from the device's copy; a command slower than this is queued.
@@ -64,10 +67,10 @@ def _static_files():
     root = current_app.static_folder
     for folder, _dirs, files in sorted(os.walk(root)):
         relative = os.path.relpath(folder, root).replace(os.sep, "/")
-        if relative.startswith(WORKBOX):
+        if relative.startswith(WORKBOX) or relative == WORKER:
             continue
         for name in sorted(files):
-            if name.endswith(PRECACHED) and name != WORKER:
+            if name.endswith(PRECACHED):
                 yield name if relative == "." else f"{relative}/{name}"
 
 
@@ -124,14 +127,19 @@ def _worker_config():
     }
 
 
+def _worker_scripts():
+    """The worker's modules, each URL naming its content's revision: a changed module is a new worker."""
+    files = [f"{WORKER}/{name}.js" for name in WORKER_MODULES]
+    return [url_for("static", filename=f, v=_static_revision(f)) for f in files]
+
+
 def service_worker():
     """The service worker, served from the root so that it controls the whole app."""
-    config = _worker_config()
+    config, scripts = _worker_config(), _worker_scripts()
     config["version"] = hashlib.sha256(json.dumps(config, sort_keys=True).encode()
-                                       + _static_revision(WORKER).encode()).hexdigest()[:16]
+                                       + " ".join(scripts).encode()).hexdigest()[:16]
     body = render_template("offline/sw.js", config=config,
-                           workbox=url_for("static", filename=f"{WORKBOX}/workbox-sw.js"),
-                           worker=url_for("static", filename=WORKER, v=_static_revision(WORKER)))
+                           workbox=url_for("static", filename=f"{WORKBOX}/workbox-sw.js"), scripts=scripts)
     response = make_response(body)
     response.headers["Content-Type"] = "text/javascript; charset=utf-8"
     # Always asked again: the browser compares its bytes to find an update.

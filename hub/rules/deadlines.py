@@ -50,8 +50,13 @@ def last_pickup_day(dropped_at, tz):
     return _local(dropped_at, tz).date() + timedelta(days=PICKUP_DAYS)
 
 
+def reached(deadline, now):
+    """True from ``deadline`` on: a parcel has expired at its deadline itself, not a moment later."""
+    return now >= deadline
+
+
 def is_expired(dropped_at, tz, now):
-    return now >= pickup_deadline(dropped_at, tz)
+    return reached(pickup_deadline(dropped_at, tz), now)
 
 
 def open_intervals(day, ranges, closures, tz):

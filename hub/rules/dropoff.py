@@ -4,6 +4,7 @@ Shelf places group parcels that expire on the same day: the letter is the weekda
 pickup day (A = Monday … G = Sunday), the number the next free slot under that letter. When the
 carrier comes for returns, the parcels due back together sit together.
 """
+import string
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Optional
@@ -13,6 +14,7 @@ from .errors import Conflict, DomainError, N_
 from .parcels import State
 
 SHELF_LETTERS = "ABCDEFG"
+TRACKING_CHARACTERS = frozenset(string.ascii_uppercase + string.digits)
 
 
 class ScanOutcome(TitledEnum):
@@ -93,8 +95,9 @@ class Label:
 
 
 def normalise_tracking_id(raw):
-    """Labels and typed IDs compare without spaces, dashes or case."""
-    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
+    """Labels and typed IDs compare without spaces, dashes or case. Only ASCII letters and digits count,
+    as on the device offline: isalnum() would keep accents and other scripts' digits, which it drops."""
+    return "".join(ch for ch in (raw or "").upper() if ch in TRACKING_CHARACTERS)
 
 
 def judge_scan(label: Optional[Label], tracking_id, visit_shop_id):

@@ -20,6 +20,8 @@ sweep is held to 2,880 guesses a day, about one chance in 17 a day of hitting on
 the shop's counter stays locked all that time and every failure is recorded: nobody misses it. One
 device alone cannot lock its shop: its own limit stops it at 10.
 """
+import hashlib
+import hmac
 import math
 from dataclasses import dataclass
 from datetime import timedelta
@@ -132,9 +134,18 @@ def normalise_entry(raw):
     return "".join((raw or "").split())
 
 
+def entry_digest(key, shop_id, entry):
+    """The keyed hash of what was scanned or typed at a pickup's start, as the device computes it offline:
+    the offline bundle holds these, never a code in clear."""
+    return hmac.new(key, f"{shop_id}:{entry}".encode(), hashlib.sha256).hexdigest()
+
+
 def looks_like_code(entry):
-    """Six digits are a pickup code; anything else may be a notice's barcode (its token)."""
-    return len(entry) == CODE_LENGTH and entry.isdigit()
+    """Six ASCII digits are a pickup code; anything else may be a notice's barcode (its token).
+
+    isdigit() alone would take other scripts' digits (« ١٢٣٤٥٦ », « １２３４５６ ») for a code, as the
+    device does not."""
+    return len(entry) == CODE_LENGTH and entry.isascii() and entry.isdigit()
 
 
 def turn_expired(opened_at, when, lifetime=TURN_LIFETIME):
@@ -142,8 +153,13 @@ def turn_expired(opened_at, when, lifetime=TURN_LIFETIME):
     return when - opened_at > lifetime
 
 
+def recent_failures(failures, now):
+    """The wrong codes that still count at ``now``: those of the last WINDOW."""
+    return [at for at in failures if now - WINDOW < at <= now]
+
+
 def _lock(failures, limit, now):
-    recent = sorted(at for at in failures if now - WINDOW < at <= now)
+    recent = sorted(recent_failures(failures, now))
     if len(recent) < limit:
         return None
     return recent[-limit] + WINDOW
@@ -158,7 +174,7 @@ def locked_until(device_failures, shop_failures, now):
 
 def attempts_left(device_failures, now):
     """Wrong codes this device may still type before it is locked."""
-    return max(0, DEVICE_LIMIT - sum(1 for at in device_failures if now - WINDOW < at <= now))
+    return max(0, DEVICE_LIMIT - len(recent_failures(device_failures, now)))
 
 
 def seconds_left(until, now):

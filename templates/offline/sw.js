@@ -4,4 +4,7 @@
 importScripts({{ workbox|tojson }});
 self.COMPTOIR = {{ config|tojson }};
 workbox.setConfig({ modulePathPrefix: self.COMPTOIR.workbox, debug: false });
-importScripts({{ worker|tojson }});
+// The worker's modules (static/worker/), each under its revision, in order: each uses those before it.
+{%- for script in scripts %}
+importScripts({{ script|tojson }});
+{%- endfor %}

@@ -232,3 +232,20 @@ def carrier_at_counter(carrier, code, button="Livrer des colis", shop="Tabac-Pre
     carrier.get_by_label("Code du point relais (6 chiffres)").fill(code)
     carrier.get_by_role("button", name=button).click()
     return carrier
+
+
+# A secure context (crypto.subtle and IndexedDB want one; about:blank is not), made up by the test itself.
+BLANK_PAGE = "http://localhost/blank"
+
+
+def blank_page(chromium, *scripts, init=None):
+    """A page of no server, ``init`` run first, then ``scripts`` (files of static/) loaded in order."""
+    page = chromium.new_page()
+    if init:
+        page.add_init_script(init)
+    page.route(BLANK_PAGE, lambda route: route.fulfill(body="<!doctype html><title>blank</title>",
+                                                       content_type="text/html"))
+    page.goto(BLANK_PAGE)
+    for script in scripts:
+        page.add_script_tag(path=ROOT / "static" / script)
+    return page

@@ -90,13 +90,40 @@ def test_the_service_workers_bytes_are_the_same_in_every_language(client, associ
     assert associate.get("/sw.js").get_data() == french == client.get("/sw.js", headers={"Accept-Language": "en"}).get_data()
 
 
-def test_a_changed_file_changes_the_service_workers_bytes(app, client, tmp_path):
+@pytest.fixture
+def static_copy(app, tmp_path):
+    """A copy of static/ that the app serves, for a test to change."""
     app.static_folder = str(tmp_path / "static")
     shutil.copytree(ROOT / "static", app.static_folder)
+    return Path(app.static_folder)
+
+
+def test_a_changed_file_changes_the_service_workers_bytes(client, static_copy):
     before = client.get("/sw.js").get_data()
-    with open(Path(app.static_folder) / "app.css", "a") as css:
+    with open(static_copy / "app.css", "a") as css:
         css.write("\n.new-rule { color: red; }\n")
     assert client.get("/sw.js").get_data() != before
+
+
+def test_the_worker_imports_every_module_of_static_worker_each_revisioned_by_its_content(client):
+    body = client.get("/sw.js").get_data(as_text=True)
+    imported = re.findall(r'importScripts\("(/static/worker/[^"?]+)\?v=(\w+)"\);', body)
+    modules = sorted(f"/static/worker/{f.name}" for f in (ROOT / "static/worker").iterdir())
+    assert sorted(url for url, _ in imported) == modules
+    for url, revision in imported:
+        assert revision == hashlib.sha256((ROOT / url.lstrip("/")).read_bytes()).hexdigest()[:16]
+
+
+def test_the_worker_modules_are_not_precached_the_browser_keeps_them_with_the_worker(client):
+    precache = worker_config(client.get("/sw.js"))["precache"]
+    assert not any(entry["url"].startswith("/static/worker/") for entry in precache)
+
+
+def test_a_changed_worker_module_is_a_new_worker_version(client, static_copy):
+    before = worker_config(client.get("/sw.js"))["version"]
+    with open(static_copy / "worker" / "replay.js", "a") as module:
+        module.write("\n// changed\n")
+    assert worker_config(client.get("/sw.js"))["version"] != before
 
 
 def test_the_offline_page_is_public_and_says_the_screen_is_not_on_the_device(client):

@@ -1,0 +1,78 @@
+// What a step made offline does on the device, by the screen it was made on: a label at a customer's
+// pickup, an expired parcel scanned for return, a tap on a parcel's card, a scan in a delivery. A step
+// the device can tell is wrong is refused here and never queued; every other one is queued.
+(function (comptoir) {
+  "use strict";
+
+  var store = comptoir.store, rules = comptoir.rules, routes = comptoir.routes, queue = comptoir.queue;
+  var answer = comptoir.replies.answer, ascii = comptoir.replies.ascii;
+
+  function typed(body) { return new URLSearchParams(body).get("tracking_id") || ""; }
+
+  function turnOf(bundle, ticket) { return bundle && bundle.turns && bundle.turns[routes.turnUrl(ticket)]; }
+
+  function pickupScan(request, body, ticket, bundle) {
+    var entry = typed(body), turn = turnOf(bundle, ticket);
+    if (!turn) return queue.enqueue(request, body, { kind: "queued" });
+    return rules.digest(bundle.key, bundle.shop, rules.normaliseEntry(entry)).then(function (hash) {
+      if (turn.notice.indexOf(hash) >= 0) return answer({ kind: "notice" });
+      var parcel = turn.parcels[rules.normaliseTrackingId(entry)];
+      if (!parcel) return answer({ kind: "refused", reason: "not_this_customer", tracking_id: ascii(entry) });
+      if (!parcel.handleable) return answer({ kind: "refused", reason: "gone", tracking_id: parcel.tracking_id });
+      return queue.waitingFor(parcel.id, "handed_over").then(function (done) {
+        if (done.length) return answer({ kind: "already", parcel: parcel.id, tracking_id: parcel.tracking_id });
+        var effect = { kind: "handed_over", parcel: parcel.id, tracking_id: parcel.tracking_id };
+        return queue.enqueue(request, body, effect);
+      });
+    });
+  }
+
+  // The tracking ID of parcel ``id`` among ``parcels`` (keyed by tracking ID), for the step's tag.
+  function trackingOf(parcels, id) {
+    var found = parcels && Object.keys(parcels).map(function (k) { return parcels[k]; })
+      .filter(function (p) { return p.id === id; })[0];
+    return found ? found.tracking_id : "";
+  }
+
+  function returnsScan(request, body, bundle) {
+    var entry = typed(body);
+    var parcel = bundle && bundle.returns && bundle.returns[rules.normaliseTrackingId(entry)];
+    if (!parcel) return Promise.resolve(answer({ kind: "refused", reason: "not_in_list", tracking_id: ascii(entry) }));
+    if (parcel.expiresAt && !rules.expiredAt(parcel.expiresAt, queue.deviceTime(request))) {
+      return Promise.resolve(answer({ kind: "refused", reason: "not_expired", tracking_id: parcel.tracking_id }));
+    }
+    return queue.waitingFor(parcel.id, "staged").then(function (done) {
+      var effect = { parcel: parcel.id, tracking_id: parcel.tracking_id };
+      if (parcel.staged || done.length) return answer(Object.assign({ kind: "already_staged" }, effect));
+      return queue.enqueue(request, body, Object.assign({ kind: "staged" }, effect));
+    });
+  }
+
+  function step(request, body, bundle) {
+    var url = new URL(request.url), match = routes.match, m;
+    if ((m = match("pickupScan", url))) return pickupScan(request, body, m[1], bundle);
+    if ((m = match("pickupNotFound", url)) || (m = match("pickupReject", url))) {
+      var kind = match("pickupReject", url) ? "rejected" : "not_found", id = Number(m[2]);
+      var turn = turnOf(bundle, m[1]);
+      return queue.enqueue(request, body, { kind: kind, parcel: id, tracking_id: trackingOf(turn && turn.parcels, id) });
+    }
+    if (match("pickupFinish", url)) return queue.enqueue(request, body, { kind: "finished" });
+    if (match("returnsScan", url)) return returnsScan(request, body, bundle);
+    if (match("carrierScan", url) || match("intakeScan", url)) {
+      return queue.enqueue(request, body, { kind: "delivery_scan", tracking_id: ascii(typed(body)) });
+    }
+    if ((m = match("returnsMissing", url))) {
+      var parcel = Number(m[1]);
+      return queue.enqueue(request, body, { kind: "missing", parcel: parcel,
+        tracking_id: trackingOf(bundle && bundle.returns, parcel) });
+    }
+    return queue.enqueue(request, body, { kind: "queued" });
+  }
+
+  // Answered from the last synchronised bundle.
+  function offlineStep(request, body) {
+    return store.getMeta("bundle").then(function (bundle) { return step(request, body, bundle); });
+  }
+
+  comptoir.answers = { offlineStep: offlineStep };
+})(self.comptoir = self.comptoir || {});

@@ -1,0 +1,69 @@
+// The bundle: what an offline pickup, return scan, intake or carrier's visit needs, fetched at each sync
+// after the replay, and the screens it names, stored on the device as the server rendered them.
+(function (comptoir) {
+  "use strict";
+
+  var C = self.COMPTOIR, store = comptoir.store, screens = comptoir.screens, network = comptoir.network;
+  var replies = comptoir.replies, locks = comptoir.locks, replay = comptoir.replay.replay, state = comptoir.state;
+  var SYNC_LOCK = "comptoir-sync";
+
+  // The server compresses its answers: the copy kept drops the compressed length, which its decoded body
+  // no longer has.
+  function rebuilt(response) {
+    return response.blob().then(function (body) {
+      return new Response(body, { status: 200, headers: screens.withoutLength(response.headers) });
+    });
+  }
+
+  function warm(cache, url, fragment) {
+    var headers = fragment ? { "HX-Request": "true" } : {};
+    return fetch(url, { credentials: "same-origin", headers: headers }).then(function (response) {
+      var login = new URL(response.url).pathname === C.routes.login;
+      if (response.status !== 200 || login || !screens.isHtml(response)) return null;
+      var key = fragment ? screens.fragmentKey(new Request(url)) : new URL(url, self.location.href).href;
+      return rebuilt(response).then(function (copy) { return cache.put(key, copy); });
+    }).catch(function () { return null; });
+  }
+
+  // Each active pickup's screen is stored under its own URL; the bundle keeps the rest.
+  function storeBundle(bundle) {
+    return Promise.all([caches.open(screens.PAGES), store.getMeta("bundle")]).then(function (r) {
+      var cache = r[0], previous = r[1] || {};
+      var gone = Object.keys(previous.turns || {}).filter(function (url) { return !(url in bundle.turns); });
+      var stored = Object.keys(bundle.turns || {}).map(function (url) {
+        var page = bundle.turns[url].page;
+        delete bundle.turns[url].page;
+        return cache.put(new URL(url, self.location.href).href, replies.html(page, 200));
+      });
+      return Promise.all(stored.concat(gone.map(function (url) { return cache.delete(url); })));
+    }).then(function () {
+      return Promise.all([store.setMeta("bundle", bundle), store.setMeta("account", bundle.account),
+        store.setMeta("syncedLocal", Date.now())]);
+    });
+  }
+
+  function syncOnce() {
+    return fetch(C.bundle, { credentials: "same-origin", redirect: "manual", cache: "no-store" }).then(function (response) {
+      if (response.type === "opaqueredirect" || response.status === 401) return { signedOut: true };
+      if (!response.ok) return { failed: response.status };
+      return response.json().then(function (bundle) {
+        bundle.turns = bundle.turns || {};
+        return storeBundle(bundle).then(function () { return caches.open(screens.PAGES); }).then(function (cache) {
+          var pagesWarm = (bundle.pages || []).map(function (url) { return warm(cache, url, false); });
+          var fragmentsWarm = (bundle.fragments || []).map(function (url) { return warm(cache, url, true); });
+          return Promise.all(pagesWarm.concat(fragmentsWarm));
+        }).then(function () { network.reachable = true; return { syncedAt: bundle.syncedAt }; });
+      });
+    }, function () { network.reachable = false; return { failed: "network" }; });
+  }
+
+  // The replay first: the bundle then shows what the steps just sent did.
+  function sync() {
+    return replay().then(function () { return locks.exclusive(SYNC_LOCK, syncOnce); }).then(function (r) {
+      state.notify();
+      return r;
+    });
+  }
+
+  comptoir.bundle = { sync: sync };
+})(self.comptoir = self.comptoir || {});

@@ -1,0 +1,22 @@
+// One at a time: the Web Locks API where the browser has it, else a flag in this worker. A call that
+// finds the work running makes it run once more at the end, so no trigger is lost.
+(function (comptoir) {
+  "use strict";
+
+  var held = {}, again = {};
+  function exclusive(name, work) {
+    function run(lock) {
+      if (!lock) { again[name] = true; return { busy: true }; }
+      again[name] = false;
+      return work().then(function (result) { return again[name] ? work() : result; });
+    }
+    if (self.navigator && self.navigator.locks) {
+      return self.navigator.locks.request(name, { ifAvailable: true }, run);
+    }
+    if (held[name]) return Promise.resolve(run(null));
+    held[name] = true;
+    return Promise.resolve(run({})).finally(function () { held[name] = false; });
+  }
+
+  comptoir.locks = { exclusive: exclusive };
+})(self.comptoir = self.comptoir || {});

@@ -1,0 +1,105 @@
+// The replay: the account's queued steps sent oldest first, one replay at a time, each step applied once
+// by its command id. A step leaves the queue only once the server said it applied it, or refused it
+// (then it waits in « À vérifier »): nothing is dropped silently.
+(function (comptoir) {
+  "use strict";
+
+  var C = self.COMPTOIR, store = comptoir.store, network = comptoir.network, state = comptoir.state;
+  var PAGES = comptoir.screens.PAGES, SYNC_TAG = comptoir.queue.SYNC_TAG, locks = comptoir.locks;
+  var REPLAY_LOCK = "comptoir-replay";
+  var MAX_BACKOFF_S = 300;
+
+  function send(entry) {
+    var headers = new Headers(entry.headers);
+    headers.set("Idempotency-Key", entry.key);
+    headers.set("X-Offline-Replay", "1");
+    headers.set("X-Occurred-At", entry.at);
+    headers.set("X-Offline-Account", String(entry.account));
+    var request = new Request(entry.url, { method: entry.method, headers: headers, body: entry.body,
+      credentials: "same-origin" });
+    return network.withTimeout(fetch(request), C.commandTimeout * 3).then(function (response) {
+      if (response.status === 401) return { outcome: "signin" };
+      var applied = response.headers.get("X-Command-Applied") === "true" || response.redirected;
+      if (response.ok && applied) return { outcome: "done" };
+      var s = response.status;
+      if (s >= 500 || s === 408 || s === 429 || response.headers.has("Retry-After")) return { outcome: "retry" };
+      return response.text().then(function (text) {
+        return { outcome: "conflict", status: s, body: text.slice(0, 50000) };
+      });
+    }, function () { return { outcome: "network" }; });
+  }
+
+  var retryTimer = null;
+  function soon(ms) {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(function () { replay(); }, ms || 0);
+  }
+
+  function backOff(entry) {
+    entry.attempts += 1;
+    var seconds = Math.min(MAX_BACKOFF_S, Math.pow(2, entry.attempts)) * (0.5 + Math.random() / 2);
+    entry.notBefore = Date.now() + seconds * 1000;
+    return store.put("queue", entry).then(function () { soon(seconds * 1000); });
+  }
+
+  function goOn() { return true; }
+  function stop() { return false; }
+
+  // What the server's answer ``r`` to ``entry`` does; resolves with true to go on with the next entry.
+  function settle(entry, r, result) {
+    if (r.outcome === "done") {
+      network.reachable = true;
+      result.sent += 1;
+      state.tell({ type: "answered", key: entry.key, refused: false });
+      return Promise.all([store.remove("queue", entry.seq), store.setMeta("needsSignIn", false)]).then(goOn);
+    }
+    if (r.outcome === "conflict") {
+      result.conflicts += 1;
+      state.tell({ type: "answered", key: entry.key, refused: true });
+      // A refused opening: its screen, stored on the device, must not open again.
+      if (entry.effect.screen) caches.open(PAGES).then(function (cache) { cache.delete(entry.effect.screen); });
+      var answer = { status: r.status, answer: r.body, answeredAt: new Date().toISOString() };
+      return store.toConflict(entry, answer).then(goOn);
+    }
+    result.stopped = r.outcome;
+    if (r.outcome === "network") network.reachable = false;
+    if (r.outcome === "signin") return store.setMeta("needsSignIn", true).then(stop);
+    if (r.outcome === "retry") return backOff(entry).then(stop);
+    return Promise.resolve(false);
+  }
+
+  function replayOnce() {
+    var result = { sent: 0, conflicts: 0, stopped: null };
+    return store.getMeta("account").then(function (account) {
+      account = account || 0;
+      function step() {
+        return store.nextEntry(account).then(function (entry) {
+          if (!entry) return result;
+          if (entry.notBefore > Date.now()) { result.stopped = "waiting"; soon(entry.notBefore - Date.now()); return result; }
+          return send(entry).then(function (r) { return settle(entry, r, result); }).then(function (next) {
+            return next ? step() : result;
+          });
+        });
+      }
+      return step();
+    });
+  }
+
+  function replay() {
+    return locks.exclusive(REPLAY_LOCK, replayOnce).then(function (result) {
+      state.notify();
+      return result;
+    });
+  }
+
+  // Background Sync where the browser has it (Chromium); pages also ask on `online`, on load and on
+  // « Synchroniser », for the browsers without it.
+  self.addEventListener("sync", function (event) {
+    if (event.tag !== SYNC_TAG) return;
+    event.waitUntil(replay().then(function (result) {
+      if (result && (result.stopped === "network" || result.stopped === "retry")) throw new Error("again later");
+    }));
+  });
+
+  comptoir.replay = { replay: replay, soon: soon };
+})(self.comptoir = self.comptoir || {});

@@ -1,0 +1,55 @@
+// The rules the worker shares with the server. Each one mirrors a Python function named beside it, and
+// one list of cases (tests/cases/shared_rules.json) checks both. Pure: a test page loads this file alone.
+(function (comptoir) {
+  "use strict";
+
+  var VISIT_KEY = /^[A-Za-z0-9._~-]{8,64}$/;
+  // White space as Python's str.split() has it: JavaScript's \s, without the byte-order mark, with the
+  // information separators (a scanner may send \x1d) and NEL.
+  var SPACE = /[^\S\ufeff]|[\x1c-\x1f\x85]/g;
+
+  // hub/rules/dropoff.normalise_tracking_id
+  function normaliseTrackingId(raw) { return String(raw || "").toUpperCase().replace(/[^A-Z0-9]/g, ""); }
+
+  // hub/rules/pickup.normalise_entry
+  function normaliseEntry(raw) { return String(raw || "").replace(SPACE, ""); }
+
+  // hub/rules/pickup.looks_like_code. Not called here yet: offline, the lock holds a notice's token too,
+  // where the server lets it through (hub/ops/pickup.open_pickup).
+  function looksLikeCode(entry) { return /^[0-9]{6}$/.test(entry); }
+
+  // hub/web.VISIT_KEY: a command id that can name a visit (or an intake) in its URLs.
+  function isVisitKey(key) { return VISIT_KEY.test(key); }
+
+  function hex(buffer) {
+    return Array.prototype.map.call(new Uint8Array(buffer), function (b) {
+      return (b + 256).toString(16).slice(1);
+    }).join("");
+  }
+
+  // hub/offline._digest: the bundle names codes and notices by this keyed hash, never in clear.
+  function digest(key, shop, entry) {
+    var raw = Uint8Array.from(atob(key), function (c) { return c.charCodeAt(0); });
+    return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
+      .then(function (hmac) {
+        return crypto.subtle.sign("HMAC", hmac, new TextEncoder().encode(shop + ":" + entry));
+      }).then(hex);
+  }
+
+  // hub/rules/deadlines.reached, at the device's time: a parcel that expired since the sync can be scanned.
+  function expiredAt(expiresAt, at) { return Date.parse(at) >= Date.parse(expiresAt); }
+
+  // hub/rules/pickup.recent_failures, for the wrong codes typed offline (in milliseconds; the window in seconds).
+  // Unlike the server, a time after ``now`` still counts: setting the device's clock back lifts no lock.
+  function recentWrongCodes(times, now, windowSeconds) {
+    return (times || []).filter(function (t) { return now - t < windowSeconds * 1000; });
+  }
+  // hub/rules/pickup.locked_until, for one device: the bundle's guard is the server's DEVICE_LIMIT and WINDOW.
+  function tooManyWrongCodes(recent, guard) { return recent.length >= guard.limit; }
+
+  comptoir.rules = {
+    normaliseTrackingId: normaliseTrackingId, normaliseEntry: normaliseEntry, looksLikeCode: looksLikeCode,
+    isVisitKey: isVisitKey, digest: digest, expiredAt: expiredAt, recentWrongCodes: recentWrongCodes,
+    tooManyWrongCodes: tooManyWrongCodes,
+  };
+})(self.comptoir = self.comptoir || {});

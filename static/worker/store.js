@@ -1,0 +1,98 @@
+// IndexedDB `comptoir`: the queue of steps made offline, the conflicts the server answered, and small
+// values (the bundle, the account, the wrong pickup codes typed offline).
+(function (comptoir) {
+  "use strict";
+
+  var dbPromise = null;
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open("comptoir", 1);
+      request.onupgradeneeded = function () {
+        var db = request.result;
+        var queue = db.createObjectStore("queue", { keyPath: "seq", autoIncrement: true });
+        queue.createIndex("account", "account");
+        queue.createIndex("parcel", "effect.parcel");
+        db.createObjectStore("conflicts", { keyPath: "seq" }).createIndex("account", "account");
+        db.createObjectStore("meta");
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function transact(stores, mode, work) {
+    dbPromise = dbPromise || openDb();
+    return dbPromise.then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var t = db.transaction(stores, mode), result;
+        t.oncomplete = function () { resolve(result); };
+        t.onerror = t.onabort = function () { reject(t.error); };
+        result = work(t);
+      });
+    });
+  }
+
+  // Runs ``ask`` in a read transaction and resolves with its request's result.
+  function reading(store, ask) {
+    var out = {};
+    return transact([store], "readonly", function (t) {
+      var request = ask(t.objectStore(store));
+      request.onsuccess = function () { out.value = request.result; };
+      return out;
+    }).then(function (o) { return o.value; });
+  }
+
+  function read(store, key) { return reading(store, function (s) { return s.get(key); }); }
+  // Small values are read at every step: keep them in memory too (this worker alone writes them).
+  var memo = {};
+  function getMeta(key) {
+    if (key in memo) return Promise.resolve(memo[key]);
+    return read("meta", key).then(function (value) { memo[key] = value; return value; });
+  }
+  function setMeta(key, value) {
+    delete memo[key];
+    return transact(["meta"], "readwrite", function (t) { t.objectStore("meta").put(value, key); });
+  }
+
+  function all(store) {
+    return reading(store, function (s) { return s.getAll(); }).then(function (v) { return v || []; });
+  }
+
+  // Counting with an index, not reading every entry: the queue may hold thousands.
+  function countOf(store, account) {
+    return reading(store, function (s) { return s.index("account").count(account); });
+  }
+
+  // The oldest queued step of ``account`` (a cursor stops at the first: the queue may hold thousands).
+  function nextEntry(account) {
+    var out = {};
+    return transact(["queue"], "readonly", function (t) {
+      var cursor = t.objectStore("queue").openCursor();
+      cursor.onsuccess = function () {
+        var c = cursor.result;
+        if (!c) return;
+        if (c.value.account === account) { out.value = c.value; return; }
+        c.continue();
+      };
+      return out;
+    }).then(function (o) { return o.value; });
+  }
+
+  function put(store, value) {
+    return transact([store], "readwrite", function (t) { t.objectStore(store).put(value); });
+  }
+  function remove(store, key) {
+    return transact([store], "readwrite", function (t) { t.objectStore(store).delete(key); });
+  }
+  function toConflict(entry, answer) {
+    return transact(["queue", "conflicts"], "readwrite", function (t) {
+      t.objectStore("queue").delete(entry.seq);
+      t.objectStore("conflicts").put(Object.assign({}, entry, answer));
+    });
+  }
+
+  comptoir.store = {
+    reading: reading, getMeta: getMeta, setMeta: setMeta, all: all, countOf: countOf, nextEntry: nextEntry,
+    put: put, remove: remove, toConflict: toConflict,
+  };
+})(self.comptoir = self.comptoir || {});
