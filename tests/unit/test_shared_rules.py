@@ -35,7 +35,7 @@ RULES = {
     "normalise_entry": pickup.normalise_entry,
     "looks_like_code": pickup.looks_like_code,
     "visit_key": lambda key: VISIT_KEY.fullmatch(key) is not None,
-    "code_digest": lambda case: rules.entry_digest(base64.b64decode(case["key"]), case["shop"], case["entry"]),
+    "code_digest": lambda case: pickup.entry_digest(base64.b64decode(case["key"]), case["shop"], case["entry"]),
     "expired_at": expired_at,
     "wrong_codes_counted": wrong_codes_counted,
     "too_many_wrong_codes": too_many_wrong_codes,
