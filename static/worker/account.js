@@ -3,8 +3,8 @@
 (function (comptoir) {
   "use strict";
 
-  var store = comptoir.store, state = comptoir.state, replay = comptoir.replay.replay;
-  var PAGES = comptoir.screens.PAGES;
+  var store = comptoir.store, state = comptoir.state, replay = comptoir.replay.replay, locks = comptoir.locks;
+  var PAGES = comptoir.screens.PAGES, SYNC_LOCK = comptoir.bundle.SYNC_LOCK;
 
   function wipeScreens() {
     return Promise.all([caches.delete(PAGES), store.setMeta("bundle", null),
@@ -20,12 +20,14 @@
   }
 
   // Signing out first sends what waits; it is held while steps still wait or conflicts are not acknowledged.
+  // The wipe waits for a sync under way, which would otherwise store its screens again after it; once the
+  // device holds no account, a sync stores nothing (static/worker/bundle.js).
   function signOut(account) {
     return replay().then(state.current).then(function (s) {
       if (s.account === (account || 0) && (s.queued || s.conflicts)) return { blocked: true, state: s };
-      return wipeScreens().then(function () { return store.setMeta("account", null); }).then(function () {
-        return { blocked: false };
-      });
+      return locks.after(SYNC_LOCK, function () {
+        return Promise.all([wipeScreens(), store.setMeta("account", null)]);
+      }).then(function () { return { blocked: false }; });
     });
   }
 

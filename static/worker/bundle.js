@@ -25,7 +25,8 @@
     }).catch(function () { return null; });
   }
 
-  // Each active pickup's screen is stored under its own URL; the bundle keeps the rest.
+  // Each active pickup's screen is stored under its own URL; the bundle keeps the rest. Only for the
+  // account the device holds: one that signed out meanwhile gets nothing stored again.
   function storeBundle(bundle) {
     return Promise.all([caches.open(screens.PAGES), store.getMeta("bundle")]).then(function (r) {
       var cache = r[0], previous = r[1] || {};
@@ -46,7 +47,9 @@
     return fetch(C.bundle, { credentials: "same-origin", redirect: "manual", cache: "no-store" }).then(function (response) {
       if (response.type === "opaqueredirect" || response.status === 401) return { signedOut: true };
       if (!response.ok) return { failed: response.status };
-      return response.json().then(function (bundle) {
+      return Promise.all([response.json(), store.getMeta("account")]).then(function (r) {
+        var bundle = r[0];
+        if (bundle.account !== r[1]) return { signedOut: true };
         bundle.turns = bundle.turns || {};
         return storeBundle(bundle).then(function () { return caches.open(screens.PAGES); }).then(function (cache) {
           var pagesWarm = (bundle.pages || []).map(function (url) { return warm(cache, url, false); });
@@ -65,5 +68,5 @@
     });
   }
 
-  comptoir.bundle = { sync: sync };
+  comptoir.bundle = { sync: sync, SYNC_LOCK: SYNC_LOCK };
 })(self.comptoir = self.comptoir || {});

@@ -18,5 +18,11 @@
     return Promise.resolve(run({})).finally(function () { held[name] = false; });
   }
 
-  comptoir.locks = { exclusive: exclusive };
+  // Runs ``work`` once whatever holds ``name`` has finished (a sign-out waits for a sync under way).
+  function after(name, work) {
+    if (self.navigator && self.navigator.locks) return self.navigator.locks.request(name, work);
+    return work();
+  }
+
+  comptoir.locks = { exclusive: exclusive, after: after };
 })(self.comptoir = self.comptoir || {});
