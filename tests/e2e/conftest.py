@@ -6,6 +6,7 @@ run command uses. Every test starts at the run's instant (tests/instants.py), br
 """
 import json
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -18,7 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from ..conftest import RUN_START
 
@@ -249,3 +250,54 @@ def blank_page(chromium, *scripts, init=None):
     for script in scripts:
         page.add_script_tag(path=ROOT / "static" / script)
     return page
+
+
+# --- Customers' notices -------------------------------------------------------------------------
+
+def customer_notice_token(server, customer):
+    """The notice token of a customer's pickup, by their name."""
+    return server.query("SELECT token FROM pickups WHERE customer_name = ?", customer)[0][0]
+
+
+def parcel_notice_token(server, tracking_id):
+    """The notice token of the pickup a parcel is under."""
+    return server.query("SELECT pickups.token FROM pickups JOIN parcels ON parcels.pickup_id = pickups.id "
+                        "WHERE parcels.tracking_id = ?", tracking_id)[0][0]
+
+
+def read_code_from_the_notice(server, new_context, customer):
+    """The customer's notice, as they show it at the counter."""
+    notice = new_context().new_page()
+    notice.goto(f"{server.url}/retrait/{customer_notice_token(server, customer)}")
+    code = notice.locator("#pickup-code").inner_text().strip()
+    assert re.fullmatch(r"\d{6}", code)
+    return code
+
+
+# --- The network cut (offline) ----------------------------------------------------------------------
+
+def online_visit(page, server, user="associe"):
+    """Sign in and wait until the device holds what it needs offline."""
+    login(page, server, user)
+    expect(page.locator("html[data-offline-synced]")).to_have_count(1, timeout=30_000)
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    return page
+
+
+def events(server, tracking_id, action):
+    """The (offline, occurred_at) of each event ``action`` of the parcel, as the server recorded them."""
+    return server.query("SELECT e.offline, e.occurred_at FROM parcel_events e JOIN parcels p ON p.id = e.parcel_id "
+                        "WHERE p.tracking_id = ? AND e.action = ?", tracking_id, action)
+
+
+def expect_waiting(page, count):
+    expect(page.locator("html")).to_have_attribute("data-offline-queued", str(count), timeout=20_000)
+
+
+def go_offline(page):
+    page.context.set_offline(True)
+    page.evaluate("window.dispatchEvent(new Event('offline'))")
+
+
+def go_online(page):
+    page.context.set_offline(False)

@@ -3,14 +3,9 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import carrier_at_counter, login, wedge
+from .conftest import carrier_at_counter, login, parcel_notice_token, wedge
 
 PARCELS = ["CE100013FR", "CE100014FR", "CE100015FR"]
-
-
-def notice_token(server, tracking_id):
-    return server.query("SELECT pickups.token FROM pickups JOIN parcels ON parcels.pickup_id = pickups.id "
-                        "WHERE parcels.tracking_id = ?", tracking_id)[0][0]
 
 
 def test_a_carrier_drops_off_three_parcels_and_refuses_a_damaged_one(live_server, new_context):
@@ -44,7 +39,7 @@ def test_a_carrier_drops_off_three_parcels_and_refuses_a_damaged_one(live_server
     expect(follow.locator(f"li:has-text('{PARCELS[2]}')")).to_contain_text("refusé à la livraison")
 
     customer = new_context().new_page()
-    customer.goto(f"{live_server.url}/retrait/{notice_token(live_server, PARCELS[0])}")
+    customer.goto(f"{live_server.url}/retrait/{parcel_notice_token(live_server, PARCELS[0])}")
     expect(customer.locator("#pickup-code")).to_have_text(re.compile(r"^\d{6}$"))
     expect(customer.locator(".barcode svg")).to_be_visible()
     expect(customer.get_by_text("À retirer au plus tard le")).to_be_visible()

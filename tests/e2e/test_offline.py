@@ -7,25 +7,11 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import launch_options, login, wedge
-from .test_pickup import read_code_from_the_notice
+from .conftest import (events, expect_waiting, go_offline, go_online, launch_options, online_visit,
+                       read_code_from_the_notice, wedge)
 
 HANDED = ("CE100001FR", "CE100002FR")  # Camille Martin's parcels in the demo
 EXPIRED = "CE100006FR"  # expired in the demo, waiting for the return scan
-
-
-def online_visit(page, server, user="associe"):
-    """Sign in and wait until the device holds what it needs offline."""
-    login(page, server, user)
-    expect(page.locator("html[data-offline-synced]")).to_have_count(1, timeout=30_000)
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
-    return page
-
-
-def events(server, tracking_id, action):
-    """The (offline, occurred_at) of each event ``action`` of the parcel, as the server recorded them."""
-    return server.query("SELECT e.offline, e.occurred_at FROM parcel_events e JOIN parcels p ON p.id = e.parcel_id "
-                        "WHERE p.tracking_id = ? AND e.action = ?", tracking_id, action)
 
 
 def open_the_pickup(page, code):
@@ -36,23 +22,6 @@ def open_the_pickup(page, code):
     expect(page.get_by_role("heading", name="Camille Martin")).to_be_visible()
     page.wait_for_load_state()
     expect(page.get_by_label("Scanner les colis")).to_be_focused()
-
-
-def waiting(page):
-    return int(page.locator("html").get_attribute("data-offline-queued") or 0)
-
-
-def expect_waiting(page, count):
-    expect(page.locator("html")).to_have_attribute("data-offline-queued", str(count), timeout=20_000)
-
-
-def go_offline(page):
-    page.context.set_offline(True)
-    page.evaluate("window.dispatchEvent(new Event('offline'))")
-
-
-def go_online(page):
-    page.context.set_offline(False)
 
 
 def test_chromium_reports_no_installability_errors(live_server, playwright_instance, tmp_path):

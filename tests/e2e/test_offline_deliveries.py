@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import expect
 
-from .conftest import carrier_at_counter, show_shop_code, wedge
-from .test_offline import events, expect_waiting, go_offline, go_online, online_visit
+from .conftest import (carrier_at_counter, events, expect_waiting, go_offline, go_online, online_visit, show_shop_code,
+                       wedge)
 
 
 def test_the_carrier_app_queues_its_scans_offline_the_same_way(live_server, new_context):

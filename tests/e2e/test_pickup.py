@@ -3,11 +3,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import login, wedge
-
-
-def notice_token(server, customer):
-    return server.query("SELECT token FROM pickups WHERE customer_name = ?", customer)[0][0]
+from .conftest import login, read_code_from_the_notice, wedge
 
 
 def parcels_in_shop(page):
@@ -16,15 +12,6 @@ def parcels_in_shop(page):
 
 def parcel_card(page, tracking_id):
     return page.locator(".pickup-parcel", has_text=tracking_id)
-
-
-def read_code_from_the_notice(server, new_context, customer):
-    """The customer's notice, as they show it at the counter."""
-    notice = new_context().new_page()
-    notice.goto(f"{server.url}/retrait/{notice_token(server, customer)}")
-    code = notice.locator("#pickup-code").inner_text().strip()
-    assert re.fullmatch(r"\d{6}", code)
-    return code
 
 
 def type_the_tracking_id(page, tracking_id, size):

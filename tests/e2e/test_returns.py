@@ -3,8 +3,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import carrier_at_counter, login, show_shop_code, wedge
-from .test_dropoff import notice_token
+from .conftest import carrier_at_counter, login, parcel_notice_token, show_shop_code, wedge
 
 DELIVERED = ["CE100013FR", "CE100014FR", "CE100015FR"]
 
@@ -68,7 +67,7 @@ def test_expired_parcels_block_the_counter_until_scanned_then_go_back_with_the_c
     # A customer comes for a staged parcel after all: the normal pickup hands it over (seed FAQ).
     collected = next(t for t in to_scan if t in DELIVERED)
     customer = new_context().new_page()
-    customer.goto(f"{live_server.url}/retrait/{notice_token(live_server, collected)}")
+    customer.goto(f"{live_server.url}/retrait/{parcel_notice_token(live_server, collected)}")
     pickup_code = customer.locator("#pickup-code").inner_text()
     counter.get_by_role("link", name="Collecte du client").click()
     counter.get_by_text("Entrer le code", exact=True).click()
