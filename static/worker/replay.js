@@ -7,7 +7,7 @@
   var C = self.COMPTOIR, store = comptoir.store, network = comptoir.network, state = comptoir.state;
   var PAGES = comptoir.screens.PAGES, SYNC_TAG = comptoir.queue.SYNC_TAG, locks = comptoir.locks;
   var REPLAY_LOCK = "comptoir-replay";
-  var MAX_BACKOFF_S = 300;
+  var MAX_BACKOFF_S = 300, MAX_UNREACHABLE_S = 60;
 
   function send(entry) {
     var headers = new Headers(entry.headers);
@@ -42,6 +42,15 @@
     return store.put("queue", entry).then(function () { soon(seconds * 1000); });
   }
 
+  // The device says it is online but the server did not answer (the Wi-Fi came back a moment before the
+  // route to the server, or the server restarts): try again soon, then less and less often, without
+  // waiting for the next trigger, which may be a minute away.
+  var unreachable = 0;
+  function tryAgainSoon() {
+    unreachable += 1;
+    if (self.navigator.onLine !== false) soon(Math.min(MAX_UNREACHABLE_S, Math.pow(2, unreachable - 1)) * 1000);
+  }
+
   function goOn() { return true; }
   function stop() { return false; }
 
@@ -49,6 +58,7 @@
   function settle(entry, r, result) {
     if (r.outcome === "done") {
       network.reachable = true;
+      unreachable = 0;
       result.sent += 1;
       state.tell({ type: "answered", key: entry.key, refused: false });
       return Promise.all([store.remove("queue", entry.seq), store.setMeta("needsSignIn", false)]).then(goOn);
@@ -62,7 +72,7 @@
       return store.toConflict(entry, answer).then(goOn);
     }
     result.stopped = r.outcome;
-    if (r.outcome === "network") network.reachable = false;
+    if (r.outcome === "network") { network.reachable = false; tryAgainSoon(); }
     if (r.outcome === "signin") return store.setMeta("needsSignIn", true).then(stop);
     if (r.outcome === "retry") return backOff(entry).then(stop);
     return Promise.resolve(false);

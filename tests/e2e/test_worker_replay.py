@@ -57,3 +57,38 @@ def test_a_replay_stops_at_a_server_that_asks_to_come_back_later_and_keeps_the_s
     assert done["result"] == {"sent": 1, "conflicts": 0, "stopped": "retry"}
     assert done["queue"] == [["busy-7", 1], ["applied-7", 0]]
     assert done["conflicts"] == []
+
+
+# The first send finds no server (the Wi-Fi is back, the route to the server not yet); the step must then
+# go without any other trigger (the page's own timer waits a minute).
+REPLAY_AFTER_A_LOST_SEND = """async ({ account }) => {
+  const { store, replay } = self.comptoir;
+  await store.put("queue", { key: "late", url: "%s" + "applied", method: "POST", headers: [], body: "",
+    at: new Date().toISOString(), account, effect: { kind: "queued" }, attempts: 0, notBefore: 0 });
+  await store.setMeta("account", account);
+  const first = await replay.replay();
+  for (let waited = 0; waited < 5000 && (await store.all("queue")).length; waited += 100) {
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  return { first, left: (await store.all("queue")).length };
+}""" % STEPS
+
+
+def test_a_step_whose_send_found_no_server_is_sent_again_soon_by_itself(chromium):
+    page = blank_page(chromium, *MODULES, init=INIT)
+    sends = []
+
+    def flaky_server(route):
+        sends.append(route.request.url)
+        if len(sends) == 1:
+            route.abort("internetdisconnected")
+        else:
+            server(route)
+
+    page.route(STEPS + "*", flaky_server)
+    try:
+        done = page.evaluate(REPLAY_AFTER_A_LOST_SEND, {"account": ACCOUNT})
+    finally:
+        page.close()
+    assert done["first"]["stopped"] == "network"
+    assert done["left"] == 0 and len(sends) == 2
