@@ -48,8 +48,12 @@ def code(network_id):
     shop = current_user.shop
     now = clock.now()
     return render("dropoff/code.html", "dropoff/_code.html", shop=shop, network=network,
-                  code=codes.shop_code(shop.totp_secret, now), step=codes.SHOP_CODE_STEP,
-                  secret=shop.totp_secret, **_follow_context(shop, now))
+                  **shop_code_context(shop, now), **_follow_context(shop, now))
+
+
+def shop_code_context(shop, now):
+    """What the shop code's card needs (templates/_shop_code.html): the code now; the device rotates it."""
+    return dict(code=codes.shop_code(shop.totp_secret, now), code_step=codes.SHOP_CODE_STEP)
 
 
 def _latest_visit(shop, now):

@@ -39,6 +39,15 @@ def test_the_shop_code_screen_shows_the_current_code_in_french(app, associate, s
     assert "Présentez ce code au livreur" in page
 
 
+def test_carrier_collection_shows_the_shop_code_and_its_qr_code_for_the_returns_carrier(app, associate, shop, clock):
+    """The returns carrier's app asks for the shop code: the associate shows it from « Collecte du livreur »."""
+    page = text(associate.get("/retours/"))
+    code = current_code(app, shop, clock)
+    assert f"{code[:3]} {code[3:]}" in page and "data-shop-code" in page and "data-qr" in page
+    assert "shopcode.js" in page and f'data-secret="{shop.totp_secret}"' in page
+    assert "Présentez ce code au livreur qui reprend les retours." in page
+
+
 def test_a_shop_with_several_networks_asks_which_one_first(associate):
     page = text(associate.get("/livraison/"))
     assert "Quel réseau livre ?" in page
