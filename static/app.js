@@ -62,7 +62,8 @@
         left -= 1;
         if (!document.body.contains(el)) { clearInterval(timer); return; }
         if (left <= 0) { clearInterval(timer); window.location.assign(el.dataset.then); return; }
-        el.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+        el.textContent = el.dataset.format.replace("{m}", Math.floor(left / 60))
+          .replace("{s}", String(left % 60).padStart(2, "0"));
       }, 1000);
     });
   }

@@ -285,3 +285,17 @@ def test_an_update_waits_for_a_resting_screen_and_the_associates_yes(live_server
     page.wait_for_load_state()
     expect(page.locator("#update-banner")).to_be_hidden()
     assert worker_version(page) != version
+
+
+def test_offline_the_counter_warns_how_many_wrong_codes_are_left_from_the_seventh(live_server, new_context):
+    page = online_visit(new_context().new_page(), live_server)
+    go_offline(page)
+    page.get_by_role("link", name="Collecte du client").click()
+    page.get_by_text("Entrer le code", exact=True).click()
+    for n in range(7):
+        field = page.get_by_label("Code de retrait (6 chiffres)")
+        field.fill(f"99999{n}")
+        field.press("Enter")
+        expect(field).to_have_value("")  # the screen came back, its field empty
+        expect(page.get_by_role("alert")).to_contain_text("Ce code n'est pas valable")
+    expect(page.locator("#pickup-start")).to_contain_text("Encore 3 codes erronés possibles avant une pause de 15 minutes")

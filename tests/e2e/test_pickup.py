@@ -73,3 +73,21 @@ def test_after_everything_is_handled_the_code_opens_nothing_and_a_wrong_code_is_
     page.get_by_role("link", name="Client suivant").click()
     wedge(page, code)
     expect(page.get_by_role("alert")).to_contain_text("Ce code n'est pas valable")
+
+
+def test_the_lock_counts_down_in_minutes_and_seconds(live_server, new_context):
+    page = login(new_context().new_page(), live_server, "associe")
+    page.goto(f"{live_server.url}/collecte/")
+    page.get_by_text("Entrer le code", exact=True).click()
+    for n in range(10):
+        field = page.get_by_label("Code de retrait (6 chiffres)")
+        if field.is_disabled():
+            break
+        field.fill(f"99999{n}")
+        field.press("Enter")
+        expect(field).to_have_value("")  # the screen came back, its field empty
+    countdown = page.locator(".countdown")
+    expect(countdown).to_have_text(re.compile(r"^1[45] min \d\d s$"))
+    page.clock.run_for(3000)
+    expect(countdown).to_have_text(re.compile(r"^14 min 5\d s$"))
+    expect(page.locator("#pickup-lock")).to_contain_text("Réessayez dans 14 min")
