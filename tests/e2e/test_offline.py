@@ -299,3 +299,21 @@ def test_offline_the_counter_warns_how_many_wrong_codes_are_left_from_the_sevent
         expect(field).to_have_value("")  # the screen came back, its field empty
         expect(page.get_by_role("alert")).to_contain_text("Ce code n'est pas valable")
     expect(page.locator("#pickup-start")).to_contain_text("Encore 3 codes erronés possibles avant une pause de 15 minutes")
+
+
+def test_a_rejection_confirmed_offline_reaches_the_server_as_one_event(live_server, new_context):
+    page = online_visit(new_context().new_page(), live_server)
+    code = read_code_from_the_notice(live_server, new_context, "Camille Martin")
+    go_offline(page)
+    page.get_by_role("link", name="Collecte du client").click()
+    page.get_by_text("Entrer le code", exact=True).click()
+    open_the_pickup(page, code)
+    card = page.locator(".pickup-parcel", has_text=HANDED[1])
+    card.locator(".parcel-options > summary").click()
+    card.get_by_text("Rejeter", exact=True).click()
+    card.get_by_role("button", name="Oui, le rejeter").click()
+    expect(page.locator("#pickup [role=status]")).to_contain_text(f"{HANDED[1]} rejeté")
+    expect(card).to_contain_text("en attente d'envoi")
+    go_online(page)
+    expect_waiting(page, 0)
+    assert [offline for offline, _ in events(live_server, HANDED[1], "reject")] == [1]
