@@ -1,4 +1,5 @@
 """« Livraison par le livreur » through the web: the shop code, the carrier's visit, the associate's view."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -190,6 +191,40 @@ def test_finishing_closes_the_visit_with_a_summary(app, carrier, associate, visi
     late = scan(carrier, visit, EXPECTED[2])
     assert late.status_code == 409
     assert parcel(app, EXPECTED[2]).state == State.EXPECTED
+
+
+def test_a_code_screen_opened_later_does_not_show_the_previous_carriers_delivery(app, carrier, associate, visit, shop,
+                                                                                 clock):
+    """The summary shows on the screen that followed the visit, with the refused parcel; a screen opened
+    after the visit ended waits for the next carrier."""
+    watching = text(associate.get(f"/livraison/{shop.network_id}"))
+    polled = re.search(r'hx-get="(/livraison/suivi\?depuis=\d+)"', watching).group(1)
+    scan(carrier, visit, EXPECTED[0])
+    scan(carrier, visit, EXPECTED[1])
+    carrier.post(f"/livreur/visites/{visit}/colis/{parcel(app, EXPECTED[1]).id}/refuser")
+    carrier.post(f"/livreur/visites/{visit}/terminer")
+    summary = text(associate.get(polled, htmx=True))
+    assert "1 colis reçu · 1 colis refusé" in summary and "Livraison de Julien Moreau, terminée à" in summary
+    clock.advance(timedelta(minutes=2))
+    later = text(associate.get(f"/livraison/{shop.network_id}"))
+    assert "colis reçu" not in later and "En attente de la lecture du code par le livreur" in later
+    assert "colis reçu" not in text(associate.get(re.search(r'hx-get="([^"]+depuis=[^"]+)"', later).group(1), htmx=True))
+
+
+def test_finishing_with_expected_parcels_not_scanned_asks_first_and_says_so(app, carrier, associate, visit):
+    scan(carrier, visit, EXPECTED[0])
+    page = text(carrier.get(f"/livreur/visites/{visit}"))
+    question = page.index("2 colis attendus ne sont pas scannés : ils restent attendus ici. Terminer quand même ?")
+    assert page.rindex('<details class="confirm-step">', 0, question) > page.rindex("</details>", 0, question)
+    finished = text(carrier.post(f"/livreur/visites/{visit}/terminer"))
+    assert "2 colis attendus ne sont pas scannés" in finished and EXPECTED[2] in finished
+
+
+def test_finishing_when_everything_expected_is_scanned_asks_nothing(app, carrier, visit):
+    for tracking_id in EXPECTED:
+        scan(carrier, visit, tracking_id)
+    page = text(carrier.get(f"/livreur/visites/{visit}"))
+    assert "confirm-step" not in page and "Terminer la livraison" in page
 
 
 def test_going_past_capacity_warns_both_sides(app, carrier, associate, visit, shop):
