@@ -142,7 +142,7 @@ def _intake_context(visit, parcels=None):
     deadline = next((t.deadline for t in pending_tasks(visit.shop) if t.params.get("key") == visit.key), None)
     return dict(visit=visit, parcels=ops.visit_parcels(visit) if parcels is None else parcels,
                 expected=ops.expected_parcels(visit), deadline=deadline, load=shop_load(visit.shop_id),
-                capacity=visit.shop.capacity)
+                capacity=visit.shop.capacity, overdue=bool(deadline and clock.now() >= deadline))
 
 
 def first_intake_screen(shop, network_id, key, now):

@@ -292,6 +292,18 @@ class TestOtherCarrier:
         associate.post(intake + "/terminer")
         assert associate.get("/livraison/").status_code == 200
 
+    def test_an_unknown_parcel_is_handed_back_to_the_driver(self, associate, intake):
+        response = associate.post(intake + "/scan", {"tracking_id": "XX123456FR"})
+        assert response.status_code == 422
+        assert "Ne le gardez pas : rendez-le au chauffeur." in text(response) and "Gardez-le" not in text(response)
+
+    def test_past_the_thirty_minutes_the_intake_says_the_time_is_over_not_a_time_to_finish_by(self, app, associate,
+                                                                                               intake, shop, clock):
+        assert "Terminez au plus tard" in text(associate.get(intake))
+        clock.move_to(intake_deadline(app, shop) + timedelta(seconds=1))
+        page = text(associate.get(intake))
+        assert "Terminez au plus tard" not in page and "Le délai est dépassé : scannez les derniers colis" in page
+
     def test_an_intake_started_offline_is_its_own_even_while_another_is_open(self, app, associate, browser,
                                                                              intake, shop, make_account):
         # Another associate of the shop is on an intake; this one started their own without network.
