@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import (events, expect_waiting, go_offline, go_online, launch_options, online_visit,
+from .conftest import (events, expect_waiting, go_offline, go_online, launch_options, online_visit, parcel_notice_token,
                        read_code_from_the_notice, wedge)
 
 HANDED = ("CE100001FR", "CE100002FR")  # Camille Martin's parcels in the demo
@@ -317,3 +317,17 @@ def test_a_rejection_confirmed_offline_reaches_the_server_as_one_event(live_serv
     go_online(page)
     expect_waiting(page, 0)
     assert [offline for offline, _ in events(live_server, HANDED[1], "reject")] == [1]
+
+
+def test_offline_a_scan_on_the_home_screen_opens_the_pickup_or_says_why_not(live_server, new_context):
+    page = online_visit(new_context(phone=False).new_page(), live_server)
+    go_offline(page)
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("link", name="Collecte du client")).to_be_visible()
+    wedge(page, "3760123456789")
+    expect(page.locator("#scan-answer")).to_contain_text("Scan non reconnu sur cet appareil")
+    expect(page.locator("#announcer")).to_contain_text("Scan non reconnu sur cet appareil")
+    wedge(page, HANDED[0])
+    expect(page.locator("#scan-answer")).to_contain_text(f"{HANDED[0]} attend son client")
+    wedge(page, parcel_notice_token(live_server, HANDED[0]))
+    expect(page.get_by_role("heading", name="Camille Martin")).to_be_visible()
