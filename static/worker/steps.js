@@ -50,7 +50,7 @@
       if (routes.match("scanAtRest", o.url)) {
         return network.withTimeout(fetch(request), C.commandTimeout).catch(function () {
           network.reachable = false;
-          return answers.atRest(body);
+          return answers.atRest(request, body);
         });
       }
       if (!request.headers.get("Idempotency-Key")) {

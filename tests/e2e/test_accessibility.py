@@ -232,3 +232,15 @@ def test_the_focus_is_visible_on_every_control(live_server, new_context):
     faint = [r for r in reached if r["style"] == "none" or r["width"] < 2 or r["behind"] < 3
              or (not r["topbar"] and r["white"] < 3)]
     assert not faint, faint
+
+
+def test_at_360_px_the_shop_name_is_whole_and_lone_links_are_big_enough_to_tap(live_server, new_context):
+    page = new_context().new_page()
+    page.goto(live_server.url + "/connexion")
+    box = page.get_by_role("link", name="Mot de passe oublié ?").bounding_box()
+    assert box["height"] >= 24, box
+    login(page, live_server, "associe")
+    brand = page.locator(".topbar .brand")
+    expect(brand).to_have_text("Tabac-Presse du Marché")
+    assert brand.evaluate("b => b.scrollWidth <= b.clientWidth && getComputedStyle(b).textOverflow !== 'ellipsis'")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import launch_options, login, wedge
+from .conftest import launch_options, login, scanner_burst
 from .labels import code128_label, frame_of, qr_label, write_y4m
 
 DECODER = re.compile(r"barcode-detector|zxing")
@@ -121,12 +121,12 @@ def test_a_wedge_scan_on_the_home_screen_always_leads_somewhere(live_server, new
     page = login(new_context(phone=False).new_page(), live_server, "associe")
     expect(page.get_by_role("link", name="Collecte du client")).to_be_visible()
     assert page.evaluate("document.activeElement === document.body")
-    wedge(page, "3760123456789")  # a magazine's barcode, scanned at the wrong moment
+    scanner_burst(page, "3760123456789")  # a magazine's barcode, scanned at the wrong moment
     expect(page.locator("#scan-answer [role=alert]")).to_contain_text("Scan non reconnu")
     expect(page.locator("#announcer")).to_contain_text("Scan non reconnu")
     assert page.evaluate("document.documentElement.dataset.lastFeedback") == "refused"
-    wedge(page, "CE100006FR")
+    scanner_burst(page, "CE100006FR")
     expect(page.locator("#what-to-do")).to_contain_text("Expiré : scannez-le dans « Collecte du livreur »")
-    wedge(page, token)
+    scanner_burst(page, token)
     expect(page.get_by_role("heading", name="Camille Martin")).to_be_visible()
     expect(page.get_by_label("Scanner les colis")).to_be_focused()

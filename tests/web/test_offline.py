@@ -350,6 +350,6 @@ def test_the_to_check_page_is_for_associates_and_carriers(app, associate, browse
 def test_the_offline_answers_are_rendered_in_french_on_every_counter_page(associate):
     page = text(associate.get("/collecte/"))
     assert "Enregistré sur l'appareil : envoyé au retour du réseau." in page
-    assert "{count} scans en attente d'envoi" in page and "{count} scan en attente d'envoi" in page
+    assert "{count} opérations en attente d'envoi" in page and "{count} opération en attente d'envoi" in page
     assert "Mise à jour prête" in page
 
