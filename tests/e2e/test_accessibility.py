@@ -244,3 +244,10 @@ def test_at_360_px_the_shop_name_is_whole_and_lone_links_are_big_enough_to_tap(l
     expect(brand).to_have_text("Tabac-Presse du Marché")
     assert brand.evaluate("b => b.scrollWidth <= b.clientWidth && getComputedStyle(b).textOverflow !== 'ellipsis'")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_at_1280_px_the_chart_labels_stay_at_reading_size(live_server, new_context):
+    page = login(new_context(phone=False, viewport=SIZES["1280"]).new_page(), live_server, "admin")
+    page.goto(live_server.url + "/admin/points/" + str(one(live_server, "SELECT id FROM shops LIMIT 1")))
+    tick = page.locator("#received-chart text.tick").first
+    assert tick.bounding_box()["height"] <= 22, tick.bounding_box()
