@@ -2,6 +2,7 @@
 counter, the carrier app, the back office and the public pages, in French and in English, at 360 px and
 1280 px, and finds no serious nor critical violation. axe-core is vendored for the tests only
 (tests/e2e/vendor/, from its npm package)."""
+import re
 from pathlib import Path
 
 import pytest
@@ -251,3 +252,10 @@ def test_at_1280_px_the_chart_labels_stay_at_reading_size(live_server, new_conte
     page.goto(live_server.url + "/admin/points/" + str(one(live_server, "SELECT id FROM shops LIMIT 1")))
     tick = page.locator("#received-chart text.tick").first
     assert tick.bounding_box()["height"] <= 26, tick.bounding_box()  # 13 px drawn at 1.5 times at most
+
+
+def test_the_pickup_notice_prints_on_one_a4_page(live_server, new_context):
+    page = new_context(phone=False).new_page()
+    page.goto(f"{live_server.url}/retrait/{customer_notice_token(live_server, 'Camille Martin')}")
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1

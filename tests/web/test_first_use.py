@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from hub.cli import demo
 from hub.core.extensions import db
-from hub.core.models import ParcelEvent, Shop
+from hub.core.models import ParcelEvent, Pickup, Shop
 from hub.ops.queries import is_open
 from tests import instants
 
@@ -57,3 +57,11 @@ def test_the_demo_parcels_moved_only_while_the_shop_was_open(app, instant):
         moments = db.session.scalars(select(ParcelEvent.occurred_at)).all()
         closed = [m.isoformat() for m in moments if not is_open(db.session.get(Shop, shop.id), m)]
     assert moments and not closed, closed
+
+
+def test_a_notice_past_its_last_day_says_why_and_what_to_do(app, browser, demo_data):
+    with app.app_context():
+        token = db.session.scalar(select(Pickup.token).where(Pickup.customer_name == "Lucas Robert"))
+    page = text(browser().client.get(f"/retrait/{token}"))  # his parcels expired and wait for the carrier
+    assert "Le dernier jour de retrait était le" in page and "attend que le livreur le reprenne" in page
+    assert "À retirer au plus tard" not in page
