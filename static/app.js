@@ -62,20 +62,36 @@
         left -= 1;
         if (!document.body.contains(el)) { clearInterval(timer); return; }
         if (left <= 0) { clearInterval(timer); window.location.assign(el.dataset.then); return; }
-        el.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+        el.textContent = el.dataset.format.replace("{m}", Math.floor(left / 60))
+          .replace("{s}", String(left % 60).padStart(2, "0"));
       }, 1000);
     });
   }
   document.addEventListener("htmx:load", function (evt) { startCountdowns(evt.detail.elt); });
   document.addEventListener("DOMContentLoaded", function () { startCountdowns(document); });
 
-  // The toggle event does not bubble: listen while it goes down.
+  // The toggle event does not bubble: listen while it goes down. « Entrer le code » puts the focus in its
+  // field; a step that asks first (templates/_forms.html confirm_step) on its « confirm » button.
   document.addEventListener("toggle", function (evt) {
     var details = evt.target;
-    if (!details.open || !details.classList || !details.classList.contains("enter-code")) return;
-    var field = details.querySelector("input:not([type=hidden])");
-    if (field && !field.disabled) field.focus();
+    if (!details.open || !details.classList) return;
+    var target = details.classList.contains("enter-code") ? details.querySelector("input:not([type=hidden])")
+      : details.classList.contains("confirm-step") ? details.querySelector("[data-confirm]") : null;
+    if (target && !target.disabled) target.focus();
   }, true);
+
+  function closeStep(details) {
+    details.removeAttribute("open");
+    details.querySelector("summary").focus();
+  }
+  document.addEventListener("click", function (evt) {
+    var cancel = evt.target.closest && evt.target.closest("[data-close-details]");
+    if (cancel) closeStep(cancel.closest("details"));
+  });
+  document.addEventListener("keydown", function (evt) {
+    var step = evt.key === "Escape" && evt.target.closest && evt.target.closest("details.confirm-step[open]");
+    if (step) closeStep(step);
+  });
 
   document.addEventListener("input", function (evt) {
     var field = evt.target;

@@ -179,10 +179,18 @@
     node.querySelector("[data-slot=customer]").textContent = card.querySelector("h1").textContent.trim();
     var handed = card.querySelectorAll(".outcome-handed_over");
     node.querySelector("[data-slot=count]").textContent = handed.length;
+    // Each line as the online summary writes it: the shelf place's badge, the parcel, its tracking ID.
     handed.forEach(function (item) {
-      var li = document.createElement("li");
-      li.textContent = item.querySelector(".pickup-parcel-what strong").textContent + " — " +
-        item.querySelector(".parcel-id").textContent;
+      var li = document.createElement("li"), shelf = item.querySelector(".shelf"), id = document.createElement("span");
+      if (shelf && shelf.textContent.trim() !== "—") {
+        var badge = document.createElement("span");
+        badge.className = "shelf";
+        badge.textContent = shelf.textContent.trim();
+        li.append(badge, " ");
+      }
+      id.className = "parcel-id";
+      id.textContent = item.querySelector(".parcel-id").textContent.trim();
+      li.append(item.querySelector(".pickup-parcel-what strong").textContent.trim() + " ", id);
       node.querySelector("[data-slot=handed]").appendChild(li);
     });
     card.replaceWith(node);

@@ -44,15 +44,42 @@
     if (navigator.vibrate) navigator.vibrate(kind === "ok" ? 60 : [120, 80, 120]);
     document.documentElement.dataset.lastFeedback = kind;
   }
-  document.addEventListener("htmx:afterSettle", function () {
+  // Read out by screen readers: the live region stays on the page while the screens swap under it, so
+  // the answer is announced, not only shown in colour, sound and vibration.
+  function announce(text) {
+    var region = document.getElementById("announcer");
+    if (!region) return;
+    region.textContent = "";
+    setTimeout(function () { region.textContent = text; }, 50);
+  }
+  function answered() {
     var marker = document.querySelector("[data-feedback]:not([data-fed])");
     if (!marker) return;
     marker.dataset.fed = "1";
     feedback(marker.dataset.feedback);
+    announce(marker.textContent.trim());
     if (camera) {  // the answer shows over the camera view too
       var result = camera.overlay.querySelector("[data-camera-result]");
       result.textContent = marker.textContent.trim();
       result.className = "camera-result " + marker.dataset.feedback;
+    }
+  }
+  document.addEventListener("htmx:afterSettle", answered);
+  document.addEventListener("comptoir:offline", answered);  // the device answered (static/offline.js shows it first)
+
+  // --- A scan on a screen with no scan field: the server (or the device, offline) says what it is --------
+  function atRest(text) {
+    var box = document.querySelector("[data-scan-answer]");
+    if (!box || !window.htmx) return;
+    box.textContent = "";
+    window.htmx.ajax("POST", box.dataset.url, { source: box, target: box, swap: "innerHTML", values: { texte: text } });
+  }
+  document.addEventListener("htmx:beforeOnLoad", function (evt) {
+    var xhr = evt.detail.xhr;
+    if (!evt.detail.elt || !evt.detail.elt.matches || !evt.detail.elt.matches("[data-scan-answer]")) return;
+    if (xhr && xhr.getResponseHeader("HX-Redirect")) {  // it names something: it opens
+      feedback("ok");
+      announce(evt.detail.elt.dataset.opening || "");
     }
   });
 
@@ -63,24 +90,26 @@
   }
   document.addEventListener("keydown", function (evt) {
     var field = scanField();
-    if (!field || evt.target === field || evt.ctrlKey || evt.metaKey || evt.altKey) return;
-    var now = performance.now(), fast = now - lastKey < BURST_GAP_MS;
+    if (evt.target === field || evt.ctrlKey || evt.metaKey || evt.altKey) return;
+    // When the key was pressed (not when this handler ran): a busy page must not cut a burst in two.
+    var now = evt.timeStamp || performance.now(), fast = now - lastKey < BURST_GAP_MS;
     if (evt.key === "Enter") {
       // A field being typed in keeps its Enter too: it sends its own form, with everything typed in it
       // (a burst counted from a pause would be only the end of what was typed).
       if (burst.length >= MIN_BURST && fast && !typingTarget(evt.target)) {
         evt.preventDefault();
-        submitScan(burst);
+        if (field) submitScan(burst); else atRest(burst);
       }
       burst = "";
       return;
     }
-    if (evt.key.length !== 1) return;
+    // The space bar presses the button with the focus (keyboard use); labels and notices hold no space.
+    if (evt.key.length !== 1 || evt.key === " ") return;
     if (!fast) burst = "";
     burst += evt.key;
     lastKey = now;
     // Someone typing in another field keeps their keys; a page with nothing focused hands them over.
-    if (!typingTarget(evt.target)) {
+    if (field && !typingTarget(evt.target)) {
       // Move the burst into the scan field: this key by hand, the next ones land there by themselves.
       evt.preventDefault();
       if (burst.length === 1) field.value = "";

@@ -236,8 +236,8 @@ def query_one(app, model, **filters):
 
 
 def text(response):
-    """The response body as a person reads it (HTML entities decoded)."""
-    return html.unescape(response.get_data(as_text=True))
+    """The response body as a person reads it (HTML entities decoded, a non-breaking space as a space)."""
+    return html.unescape(response.get_data(as_text=True)).replace("\u00a0", " ")
 
 
 def markup(response):

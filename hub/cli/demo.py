@@ -1,6 +1,7 @@
 """Demo data: a network, two shops in France, parcels in every state, and the demo logins."""
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
@@ -73,6 +74,22 @@ def _account(username, name, role, **links):
     return account
 
 
+def _open_moment(instant, tz, after=None):
+    """The last moment at or before ``instant`` when the demo shop is open (not after ``after``'s next
+    minute): the demo's events happen at the counter's hours, never on a Sunday nor at night."""
+    local = instant.astimezone(ZoneInfo(tz))
+    for back in range(8):
+        day = local.date() - timedelta(days=back)
+        moments = [datetime.combine(day, closes, local.tzinfo) - timedelta(minutes=20) if back else
+                   min(local, datetime.combine(day, closes, local.tzinfo) - timedelta(minutes=20))
+                   for weekday, opens, closes in HOURS
+                   if weekday == day.weekday() and (back or opens <= local.time())]
+        if moments:
+            moment = max(moments).astimezone(instant.tzinfo)
+            return max(moment, after + timedelta(minutes=1)) if after else moment
+    return instant
+
+
 def _pickup(shop, customer, taken, now):
     code = codes.new_pickup_code(taken)
     taken.add(code)
@@ -101,7 +118,7 @@ def create(now):
                         recipient_name=CUSTOMERS[who][0], recipient_email=CUSTOMERS[who][1],
                         description=description, size=size, expected_on=deadlines.local_date(now, shop.timezone))
         db.session.add(parcel)
-        dropped = now - timedelta(days=days_ago or 0, hours=3)
+        dropped = _open_moment(now - timedelta(days=days_ago or 0, hours=3), shop.timezone)
         if days_ago is None:
             record(parcel, actions[0], Actor(associate.id, None, now, dropped))
             continue
@@ -111,8 +128,10 @@ def create(now):
         if who not in pickups:
             pickups[who] = _pickup(shop, CUSTOMERS[who], taken, dropped)
         parcel.pickup = pickups[who]
+        when = dropped
         for step, action in enumerate(actions, start=1):
-            record(parcel, action, Actor(associate.id, None, now, dropped + (now - dropped) * step / (len(actions) + 1)))
+            when = _open_moment(dropped + (now - dropped) * step / (len(actions) + 1), shop.timezone, after=when)
+            record(parcel, action, Actor(associate.id, None, now, when))
     for n, (who, description, size) in enumerate(EXPECTED_TODAY, start=len(PARCELS) + 1):
         db.session.add(Parcel(network=network, tracking_id=f"CE{100000 + n:06d}FR", shop=shop,
                               recipient_name=CUSTOMERS[who][0], recipient_email=CUSTOMERS[who][1],

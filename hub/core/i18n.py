@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
 from flask import current_app, request, session
-from flask_babel import get_locale
+from flask_babel import Domain, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -61,7 +61,31 @@ def wall_time(value):
     return value.strftime("%H:%M") if value else ""
 
 
+# French typography: « and » keep their words with a non-breaking space, so that a line never starts with
+# an orphaned « » ».
+NO_BREAK = (("« ", "«\u00a0"), (" »", "\u00a0»"))
+
+
+def french_spacing(text):
+    for plain, kept in NO_BREAK:
+        text = text.replace(plain, kept)
+    return text
+
+
+class Typography(Domain):
+    """The catalogue as Flask-Babel loads it, the French one with its spacing done once, when it is loaded."""
+
+    def get_translations(self):
+        translations = super().get_translations()
+        if str(get_locale()) == "fr" and not getattr(translations, "spaced", False):
+            translations._catalog = {key: french_spacing(value) if isinstance(value, str) else value
+                                     for key, value in translations._catalog.items()}
+            translations.spaced = True
+        return translations
+
+
 def register(app):
+    app.extensions["babel"].instance.domain_instance = Typography(domain=app.extensions["babel"].default_domain)
     app.add_template_filter(local_datetime)
     app.add_template_filter(local_time)
     app.add_template_filter(local_date)

@@ -5,7 +5,7 @@ The server renders every screen, online and offline: the service worker only sto
 rendered and serves it back when the network is gone (docs/offline.md says what works offline, how the
 queue replays and how the replays authenticate).
 """
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 
 from ..core.models import Role
 from ..core.web import role_required
@@ -31,5 +31,11 @@ def conflicts():
     return render_template("offline/conflicts.html")
 
 
+def favicon():
+    """Browsers ask /favicon.ico of every site: the app's icon, rather than a 404 on every page."""
+    return redirect(url_for("static", filename="icons/icon-192.png"), 301)
+
+
 def register(app):
     app.add_url_rule("/sw.js", "service_worker", worker.service_worker)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)

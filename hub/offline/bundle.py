@@ -51,15 +51,21 @@ def _active_pickups(shop):
 
 
 def _start_screens():
-    """The start screen's answers to a wrong code, rendered as online."""
-    context = dict(attempts_left=None, window_minutes=int(pickup_rules.WINDOW.total_seconds() // 60))
+    """The start screen's answers to a wrong code, rendered as online: with the warning of how many wrong
+    codes are left once few are (``warned``, by that number), and the lock."""
+    window_minutes = int(pickup_rules.WINDOW.total_seconds() // 60)
     wrong = explain(WrongCode())
-    locked = int(pickup_rules.WINDOW.total_seconds())
+
+    def start(typed, left=None, **context):
+        return render_template("pickup/_start.html", typed=typed, attempts_left=left, window_minutes=window_minutes,
+                               **dict(dict(error=wrong, locked_seconds=0), **context))
+
+    few = range(1, pickup_rules.WARN_WHEN_LEFT + 1)
     return {
-        "wrongScanned": render_template("pickup/_start.html", error=wrong, typed=False, locked_seconds=0, **context),
-        "wrongTyped": render_template("pickup/_start.html", error=wrong, typed=True, locked_seconds=0, **context),
-        "locked": render_template("pickup/_start.html", error=explain(pickup_rules.TooManyWrongCodes()),
-                                  typed=False, locked_seconds=locked, **context),
+        "wrongScanned": start(False), "wrongTyped": start(True),
+        "warned": {how: {str(left): start(how == "typed", left) for left in few} for how in ("typed", "scanned")},
+        "locked": start(False, error=explain(pickup_rules.TooManyWrongCodes()),
+                        locked_seconds=int(pickup_rules.WINDOW.total_seconds())),
     }
 
 

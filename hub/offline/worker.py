@@ -112,6 +112,7 @@ def _routes():
         "carrierScan": url_for("carrier.scan", key=VISIT),
         "carrierReadCode": url_for("carrier.read_code"),
         "carrierShop": url_for("carrier.shop", shop_id=PARCEL),
+        "scanAtRest": url_for("scan.scanned"),
         "login": url_for("auth.login"),
         "neverStored": [url_for("auth.login"), url_for("auth.logout"), url_for("auth.set_language"),
                         url_for("offline.bundle"), url_for("service_worker"), "/_test/"],

@@ -126,7 +126,8 @@ def scan_in(visit, tracking_id, actor):
     ensure_open(visit, actor)
     parcel = find_parcel(visit.network_id, tracking_id)
     label = parcel and rules.Label(parcel.tracking_id, parcel.shop_id, parcel.shop.name, parcel.state)
-    outcome = rules.judge_scan(label, rules.normalise_tracking_id(tracking_id) or tracking_id, visit.shop_id)
+    outcome = rules.judge_scan(label, rules.normalise_tracking_id(tracking_id) or tracking_id, visit.shop_id,
+                               by_associate=visit.mode == VisitMode.OTHER)
     if outcome == rules.ScanOutcome.RECEIVED:
         receive(parcel, visit, actor)
     return parcel, outcome

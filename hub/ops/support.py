@@ -22,9 +22,12 @@ def normalise_phone(raw, region="FR"):
 
 
 def national(e164):
-    """How a French associate reads the number back: « 06 12 34 56 78 »."""
+    """How a French associate reads the number back: « 06 12 34 56 78 », and a foreign one with its country
+    code, « +1 201-555-0123 »; never broken across two lines."""
     number = phonenumbers.parse(e164, "FR")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    french = phonenumbers.region_code_for_number(number) == "FR"
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if french else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, style).replace(" ", "\u00a0")
 
 
 def request_call_back(phone, now, *, shop_id=None, account_id=None, name="", screen="", message=""):

@@ -55,6 +55,18 @@ class ParcelForAnotherShop(DomainError):
     message = N_("Parcel %(tracking_id)s is expected at another shop: %(shop)s. Keep it with you.")
 
 
+# The associate scans in the parcels of another carrier's driver (« Autre »): a parcel that is not theirs to
+# keep goes back to the driver, who is standing there; the carrier's own words would tell them to keep it.
+class UnknownParcelForDriver(UnknownParcel):
+    message = N_("Unknown parcel %(tracking_id)s: it is not expected in this network. Do not keep it: hand it "
+                 "back to the driver.")
+
+
+class ParcelForAnotherShopForDriver(ParcelForAnotherShop):
+    message = N_("Parcel %(tracking_id)s is expected at another shop: %(shop)s. Do not keep it: hand it back to "
+                 "the driver.")
+
+
 class ParcelNotExpected(Conflict):
     message = N_("Parcel %(tracking_id)s cannot be received here: it is %(state)s.")
 
@@ -100,12 +112,14 @@ def normalise_tracking_id(raw):
     return "".join(ch for ch in (raw or "").upper() if ch in TRACKING_CHARACTERS)
 
 
-def judge_scan(label: Optional[Label], tracking_id, visit_shop_id):
-    """What a drop-off scan at ``visit_shop_id`` does with ``label`` (None: no such parcel)."""
+def judge_scan(label: Optional[Label], tracking_id, visit_shop_id, by_associate=False):
+    """What a drop-off scan at ``visit_shop_id`` does with ``label`` (None: no such parcel); the refusals
+    speak to the carrier, or to the associate who scans in for a driver (``by_associate``)."""
     if label is None:
-        raise UnknownParcel(tracking_id=tracking_id)
+        raise (UnknownParcelForDriver if by_associate else UnknownParcel)(tracking_id=tracking_id)
     if label.shop_id != visit_shop_id:
-        raise ParcelForAnotherShop(tracking_id=label.tracking_id, shop=label.shop_name)
+        refusal = ParcelForAnotherShopForDriver if by_associate else ParcelForAnotherShop
+        raise refusal(tracking_id=label.tracking_id, shop=label.shop_name)
     if label.state == State.EXPECTED:
         return ScanOutcome.RECEIVED
     if label.state in (State.AT_STORE, State.EXPIRED, State.TO_RETURN, State.NOT_FOUND):

@@ -104,3 +104,17 @@ def replay(actions, start=State.EXPECTED):
     for action in actions:
         state = move(state, action).after
     return state
+
+
+# What the associate does with a parcel whose label was scanned on a screen with no scan field.
+WHAT_TO_DO = {
+    State.EXPECTED: N_("Expected at the shop: it is received when the carrier scans it in (« Delivery by the carrier »)."),
+    State.AT_STORE: N_("Waiting for its customer: at « Customer pickup », scan their notice first, then this label."),
+    State.NOT_FOUND: N_("Marked not found: it is here after all? Tap « Parcel found again »."),
+    State.EXPIRED: N_("Expired: scan it at « Carrier collection » so that it goes back with the carrier."),
+    State.TO_RETURN: N_("Ready for the carrier: hand it over when the carrier comes for the returns."),
+    State.COLLECTED: N_("Already handed over to its customer: it is no longer in the shop."),
+    State.RETURNED: N_("Already taken back by the carrier: it is no longer in the shop."),
+    State.REFUSED_AT_DROPOFF: N_("Refused at drop-off: it never reached the shop."),
+    State.MISSING: N_("Declared missing: it is here after all? Tap « Parcel found again »."),
+}

@@ -10,6 +10,7 @@ from ..ops.tasks import pending_tasks
 from ..ops.returns import waiting_too_long
 from ..ops.queries import counts_by_state, shop_load
 from ..rules.errors import DomainError
+from ..rules.parcels import WHAT_TO_DO
 from ..core.web import actor, associate_required, in_my_shop_or_404, render
 
 bp = Blueprint("counter", __name__)
@@ -33,8 +34,13 @@ def home():
 @bp.get("/colis/<int:parcel_id>")
 @associate_required
 def parcel(parcel_id):
-    """One parcel of the shop and its whole history."""
-    return render("counter/parcel.html", "counter/_parcel.html", parcel=in_my_shop_or_404(Parcel, parcel_id))
+    """One parcel of the shop, what to do with it, and its whole history."""
+    return _parcel_page(in_my_shop_or_404(Parcel, parcel_id))
+
+
+def _parcel_page(parcel, **extra):
+    return render("counter/parcel.html", "counter/_parcel.html", parcel=parcel, what_to_do=WHAT_TO_DO[parcel.state],
+                  **extra)
 
 
 @bp.post("/colis/<int:parcel_id>/retrouve")
@@ -46,8 +52,8 @@ def found_again(parcel_id):
     try:
         find_again(parcel, actor())
     except DomainError as err:
-        return render("counter/parcel.html", "counter/_parcel.html", parcel=parcel, refused=err)
-    return render("counter/parcel.html", "counter/_parcel.html", parcel=parcel)
+        return _parcel_page(parcel, refused=err)
+    return _parcel_page(parcel)
 
 
 @bp.get("/retraits/<int:pickup_id>")

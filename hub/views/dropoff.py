@@ -1,5 +1,5 @@
 """« Livraison par le livreur »: the shop code for the carrier, the visit followed live, the « Autre » intake."""
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -48,24 +48,41 @@ def code(network_id):
     shop = current_user.shop
     now = clock.now()
     return render("dropoff/code.html", "dropoff/_code.html", shop=shop, network=network,
-                  code=codes.shop_code(shop.totp_secret, now), step=codes.SHOP_CODE_STEP,
-                  secret=shop.totp_secret, **_follow_context(shop, now))
+                  **shop_code_context(shop, now), **_follow_context(shop, now, since=now))
 
 
-def _latest_visit(shop, now):
-    """The open drop-off at the shop, else the one that ended in the last minutes (its summary)."""
+def shop_code_context(shop, now):
+    """What the shop code's card needs (templates/_shop_code.html): the code now; the device rotates it."""
+    return dict(code=codes.shop_code(shop.totp_secret, now), code_step=codes.SHOP_CODE_STEP)
+
+
+def _latest_visit(shop, now, since):
+    """The open drop-off at the shop, else the one that ended since the screen was opened (its summary),
+    at most some minutes ago: a screen opened later does not show the previous carrier's."""
+    since = max(since, now - SUMMARY_SHOWN_FOR)
     visit = db.session.scalar(
         select(Visit).where(Visit.shop_id == shop.id, Visit.kind == VisitKind.DROPOFF, Visit.mode == VisitMode.CARRIER,
-                            (Visit.closed_at.is_(None)) | (Visit.closed_at > now - SUMMARY_SHOWN_FOR))
+                            (Visit.closed_at.is_(None)) | (Visit.closed_at > since))
         .order_by(Visit.closed_at.is_not(None), Visit.opened_at.desc())
     )
-    return visit and ops.settle(visit, now)
+    visit = visit and ops.settle(visit, now)
+    return visit if visit and (visit.open or visit.closed_at > since) else None
 
 
-def _follow_context(shop, now, visit=None):
-    visit = visit or _latest_visit(shop, now)
+def _since(now):
+    """When the code screen was opened, from its polling URL (seconds since the epoch)."""
+    seconds = request.args.get("depuis", type=int)
+    try:
+        return datetime.fromtimestamp(seconds, timezone.utc) if seconds is not None else now - SUMMARY_SHOWN_FOR
+    except (OverflowError, OSError, ValueError):
+        return now - SUMMARY_SHOWN_FOR
+
+
+def _follow_context(shop, now, visit=None, since=None):
+    since = since or _since(now)
+    visit = visit or _latest_visit(shop, now, since)
     return dict(visit=visit, parcels=ops.visit_parcels(visit) if visit else [], load=shop_load(shop.id),
-                capacity=shop.capacity)
+                capacity=shop.capacity, since=int(since.timestamp()))
 
 
 @bp.get("/suivi")
@@ -125,7 +142,7 @@ def _intake_context(visit, parcels=None):
     deadline = next((t.deadline for t in pending_tasks(visit.shop) if t.params.get("key") == visit.key), None)
     return dict(visit=visit, parcels=ops.visit_parcels(visit) if parcels is None else parcels,
                 expected=ops.expected_parcels(visit), deadline=deadline, load=shop_load(visit.shop_id),
-                capacity=visit.shop.capacity)
+                capacity=visit.shop.capacity, overdue=bool(deadline and clock.now() >= deadline))
 
 
 def first_intake_screen(shop, network_id, key, now):

@@ -40,7 +40,8 @@ def screen_of(url):
 @bp.get("/")
 def index():
     """Tips for each workflow and the FAQ."""
-    return render("help/index.html", "help/index.html", support_phone=current_app.config["SUPPORT_PHONE"],
+    phone = current_app.config["SUPPORT_PHONE"].replace(" ", "\u00a0")  # never broken across two lines
+    return render("help/index.html", "help/index.html", support_phone=phone,
                   screen=screen_of(request.referrer))
 
 

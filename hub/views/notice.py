@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ..core import clock
 from ..core.extensions import db
 from ..core.models import Pickup
+from ..rules.deadlines import local_date
 from ..rules.parcels import COLLECTABLE
 from ..core.web import render
 
@@ -24,5 +25,7 @@ def show(token):
     pickup = db.session.scalar(select(Pickup).where(Pickup.token == token)) or abort(404)
     waiting = [p for p in pickup.parcels if p.state in COLLECTABLE]
     last_day = min((p.last_pickup_day for p in waiting if p.dropped_at), default=None)
+    now = clock.now()
     return render("notice/show.html", "notice/show.html", pickup=pickup, shop=pickup.shop, waiting=waiting, last_day=last_day,
-                  barcode=barcode_svg(pickup.token) if waiting else None, now=clock.now())
+                  past_due=bool(last_day and last_day < local_date(now, pickup.shop.timezone)),
+                  barcode=barcode_svg(pickup.token) if waiting else None, now=now)

@@ -8,6 +8,7 @@ from ..core.commands import command
 from ..core.extensions import db
 from ..core.models import Parcel, Visit
 from ..ops import dropoff as dropoff_ops
+from .dropoff import shop_code_context
 from ..ops import returns as ops
 from ..rules.dropoff import VisitKind
 from ..rules.errors import DomainError
@@ -37,8 +38,10 @@ def _start_context(shop):
 @bp.get("/")
 @associate_required
 def start():
-    """What to hand the carrier, the expired parcels still to scan, and the carrier's visit live."""
-    return render("returns/start.html", "returns/_start.html", **_start_context(current_user.shop))
+    """The shop code for the returns carrier, what to hand them, the expired parcels still to scan, the visit live."""
+    shop = current_user.shop
+    return render("returns/start.html", "returns/_start.html", **_start_context(shop),
+                  **shop_code_context(shop, clock.now()))
 
 
 def _expired_context(shop, **extra):

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from ..core import clock
 from ..core.extensions import db
-from ..core.i18n import local_time
+from ..core.i18n import local_date, local_time
 from ..core.models import Shop
 from ..ops.queries import opening
 from ..rules import deadlines
@@ -54,6 +54,16 @@ def shop_opening(shop):
 def shop_week(shop):
     """[(weekday name, [ranges])], Monday first."""
     return [(_(name), [r for r in shop.ranges if r.weekday == day]) for day, name in enumerate(rules.WEEKDAYS)]
+
+
+@bp.app_template_global()
+def closure_dates(closure):
+    """« Le lun. 18 janv. 2027 » for one day, « Du lun. 18 janv. au mer. 20 janv. 2027 » for several."""
+    def day(d):
+        return local_date(d, None, "EEE d MMM y")
+    if closure.starts_on == closure.ends_on:
+        return _("On %(day)s", day=day(closure.starts_on))
+    return _("From %(start)s to %(end)s", start=day(closure.starts_on), end=day(closure.ends_on))
 
 
 @bp.app_template_global()

@@ -74,5 +74,31 @@
     return store.getMeta("bundle").then(function (bundle) { return step(request, body, bundle); });
   }
 
-  comptoir.answers = { offlineStep: offlineStep };
+  // What a label is among the parcels the bundle knows: waiting for a customer, or for the carrier.
+  function knownParcel(bundle, trackingId, at) {
+    var turns = bundle.turns || {};
+    var waiting = Object.keys(turns).some(function (url) { return turns[url].parcels[trackingId]; });
+    var back = bundle.returns && bundle.returns[trackingId];
+    if (back && (back.staged || !back.expiresAt || rules.expiredAt(back.expiresAt, at))) return "at_rest_expired";
+    return waiting ? "at_rest_waiting" : null;
+  }
+
+  // A scan on a screen with no scan field, with no network: a notice opens its stored pickup; a label the
+  // bundle knows says what to do; a code is typed at « Collecte du client » (its guessing limit is there);
+  // anything else cannot be told apart without the network. Never silence.
+  function atRest(request, body) {
+    var entry = rules.normaliseEntry(new URLSearchParams(body).get("texte"));
+    return store.getMeta("bundle").then(function (bundle) {
+      if (!bundle || !bundle.codes || !entry) return answer({ kind: "refused", reason: "at_rest_network" });
+      if (rules.looksLikeCode(entry)) return answer({ kind: "refused", reason: "at_rest_code" });
+      return rules.digest(bundle.key, bundle.shop, entry).then(function (hash) {
+        if (bundle.codes[hash]) return new Response(null, { status: 204, headers: { "HX-Redirect": bundle.codes[hash] } });
+        var trackingId = rules.normaliseTrackingId(entry);
+        var reason = knownParcel(bundle, trackingId, queue.deviceTime(request));
+        return answer({ kind: "refused", reason: reason || "at_rest_network", tracking_id: ascii(trackingId) });
+      });
+    });
+  }
+
+  comptoir.answers = { offlineStep: offlineStep, atRest: atRest };
 })(self.comptoir = self.comptoir || {});

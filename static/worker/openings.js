@@ -11,15 +11,20 @@
   var C = self.COMPTOIR, store = comptoir.store, rules = comptoir.rules, routes = comptoir.routes;
   var queue = comptoir.queue, screens = comptoir.screens, replies = comptoir.replies;
 
-  // Whether the device is locked, once this attempt (``add``: a wrong one) is counted.
-  function tooManyWrongCodes(bundle, add) {
+  // The wrong codes counted now, once this attempt (``add``: a wrong one) is counted.
+  function wrongCodes(bundle, add) {
     return store.getMeta("wrongCodes").then(function (times) {
       var now = Date.now(), recent = rules.recentWrongCodes(times, now, bundle.guard.window);
       if (add) recent.push(now);
-      return store.setMeta("wrongCodes", recent).then(function () {
-        return rules.tooManyWrongCodes(recent, bundle.guard);
-      });
+      return store.setMeta("wrongCodes", recent).then(function () { return recent; });
     });
+  }
+
+  // The server's answer to a wrong code, with its warning once few wrong codes are left.
+  function wrongCodeScreen(bundle, typed, recent) {
+    var warned = bundle.start.warned && bundle.start.warned[typed ? "typed" : "scanned"];
+    var screen = warned && warned[String(bundle.guard.limit - recent.length)];
+    return replies.html(screen || (typed ? bundle.start.wrongTyped : bundle.start.wrongScanned), 422);
   }
 
   function openPickup(body) {
@@ -27,14 +32,14 @@
     var entry = rules.normaliseEntry(form.get("entry"));
     return store.getMeta("bundle").then(function (bundle) {
       if (!bundle || !bundle.codes) return replies.answer({ kind: "unavailable" });
-      return tooManyWrongCodes(bundle, false).then(function (locked) {
-        if (locked) return replies.html(bundle.start.locked, 429);
+      return wrongCodes(bundle, false).then(function (recent) {
+        if (rules.tooManyWrongCodes(recent, bundle.guard)) return replies.html(bundle.start.locked, 429);
         return rules.digest(bundle.key, bundle.shop, entry).then(function (hash) {
           var url = entry && bundle.codes[hash];
           if (url) return new Response(null, { status: 204, headers: { "HX-Redirect": url } });
-          return tooManyWrongCodes(bundle, true).then(function (nowLocked) {
-            if (nowLocked) return replies.html(bundle.start.locked, 429);
-            return replies.html(typed ? bundle.start.wrongTyped : bundle.start.wrongScanned, 422);
+          return wrongCodes(bundle, true).then(function (counted) {
+            if (rules.tooManyWrongCodes(counted, bundle.guard)) return replies.html(bundle.start.locked, 429);
+            return wrongCodeScreen(bundle, typed, counted);
           });
         });
       });

@@ -47,6 +47,12 @@
       if (o.url.pathname === C.routes.pickupOpen) {
         return fetch(request).catch(function () { network.reachable = false; return openings.openPickup(body); });
       }
+      if (routes.match("scanAtRest", o.url)) {
+        return network.withTimeout(fetch(request), C.commandTimeout).catch(function () {
+          network.reachable = false;
+          return answers.atRest(request, body);
+        });
+      }
       if (!request.headers.get("Idempotency-Key")) {
         return fetch(request).catch(function () { return replies.answer({ kind: "unavailable" }); });
       }

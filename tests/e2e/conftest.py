@@ -227,6 +227,18 @@ def wedge(page, text):
     page.keyboard.press("Enter")
 
 
+def scanner_burst(page, text):
+    """A keyboard-wedge scanner's burst on a screen with no field to type into: every key within the same
+    few milliseconds, as a scanner sends them, whatever the load on the machine running the tests (keys
+    typed one by one from here can arrive further apart than any scanner's)."""
+    page.evaluate("""text => {
+        const target = document.activeElement || document.body;
+        for (const key of [...text, "Enter"]) {
+            target.dispatchEvent(new KeyboardEvent("keydown", {key, bubbles: true, cancelable: true}));
+        }
+    }""", text)
+
+
 def carrier_at_counter(carrier, code, button="Livrer des colis", shop="Tabac-Presse du Marché"):
     """The carrier picks the shop in today's list, types its code and starts a delivery (or the returns)."""
     carrier.get_by_role("link", name=shop).click()

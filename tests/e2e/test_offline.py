@@ -7,8 +7,8 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import (events, expect_waiting, go_offline, go_online, launch_options, online_visit,
-                       read_code_from_the_notice, wedge)
+from .conftest import (events, expect_waiting, go_offline, go_online, launch_options, online_visit, parcel_notice_token,
+                       read_code_from_the_notice, scanner_burst, wedge)
 
 HANDED = ("CE100001FR", "CE100002FR")  # Camille Martin's parcels in the demo
 EXPIRED = "CE100006FR"  # expired in the demo, waiting for the return scan
@@ -91,7 +91,8 @@ def test_a_customer_pickup_completes_offline_and_its_scans_reach_the_server_once
     page.get_by_role("button", name="Terminé").click()
     expect(page.get_by_role("heading", name="Terminé — Camille Martin")).to_be_visible()
     expect(page.get_by_role("heading", name="Remis (2)")).to_be_visible()
-    expect(page.locator("#offline-banner")).to_contain_text("3 scans en attente d'envoi")
+    expect(page.locator("#pickup li .shelf")).to_have_count(2)  # the shelf badges, as online
+    expect(page.locator("#offline-banner")).to_contain_text("3 opérations en attente d'envoi")
     assert events(live_server, HANDED[0], "hand_to_customer") == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
@@ -114,7 +115,7 @@ def test_expired_parcels_are_scanned_for_return_offline(live_server, new_context
     expect(page.locator(f"#expired li:has-text('{EXPIRED}')")).to_contain_text("en attente d'envoi")
     wedge(page, "XX999999FR")
     expect(page.get_by_role("alert")).to_contain_text("ne fait pas partie des colis expirés")
-    expect(page.locator("#offline-banner")).to_contain_text("1 scan en attente d'envoi")
+    expect(page.locator("#offline-banner")).to_contain_text("1 opération en attente d'envoi")
     go_online(page)
     expect_waiting(page, 0)
     assert [offline for offline, _ in events(live_server, EXPIRED, "stage_for_return")] == [1]
@@ -285,3 +286,49 @@ def test_an_update_waits_for_a_resting_screen_and_the_associates_yes(live_server
     page.wait_for_load_state()
     expect(page.locator("#update-banner")).to_be_hidden()
     assert worker_version(page) != version
+
+
+def test_offline_the_counter_warns_how_many_wrong_codes_are_left_from_the_seventh(live_server, new_context):
+    page = online_visit(new_context().new_page(), live_server)
+    go_offline(page)
+    page.get_by_role("link", name="Collecte du client").click()
+    page.get_by_text("Entrer le code", exact=True).click()
+    for n in range(7):
+        field = page.get_by_label("Code de retrait (6 chiffres)")
+        field.fill(f"99999{n}")
+        field.press("Enter")
+        expect(field).to_have_value("")  # the screen came back, its field empty
+        expect(page.get_by_role("alert")).to_contain_text("Ce code n'est pas valable")
+    expect(page.locator("#pickup-start")).to_contain_text("Encore 3 codes erronés possibles avant une pause de 15 minutes")
+
+
+def test_a_rejection_confirmed_offline_reaches_the_server_as_one_event(live_server, new_context):
+    page = online_visit(new_context().new_page(), live_server)
+    code = read_code_from_the_notice(live_server, new_context, "Camille Martin")
+    go_offline(page)
+    page.get_by_role("link", name="Collecte du client").click()
+    page.get_by_text("Entrer le code", exact=True).click()
+    open_the_pickup(page, code)
+    card = page.locator(".pickup-parcel", has_text=HANDED[1])
+    card.locator(".parcel-options > summary").click()
+    card.get_by_text("Rejeter", exact=True).click()
+    card.get_by_role("button", name="Oui, le rejeter").click()
+    expect(page.locator("#pickup [role=status]")).to_contain_text(f"{HANDED[1]} rejeté")
+    expect(card).to_contain_text("en attente d'envoi")
+    go_online(page)
+    expect_waiting(page, 0)
+    assert [offline for offline, _ in events(live_server, HANDED[1], "reject")] == [1]
+
+
+def test_offline_a_scan_on_the_home_screen_opens_the_pickup_or_says_why_not(live_server, new_context):
+    page = online_visit(new_context(phone=False).new_page(), live_server)
+    go_offline(page)
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("link", name="Collecte du client")).to_be_visible()
+    scanner_burst(page, "3760123456789")
+    expect(page.locator("#scan-answer")).to_contain_text("Scan non reconnu sur cet appareil")
+    expect(page.locator("#announcer")).to_contain_text("Scan non reconnu sur cet appareil")
+    scanner_burst(page, HANDED[0])
+    expect(page.locator("#scan-answer")).to_contain_text(f"{HANDED[0]} attend son client")
+    scanner_burst(page, parcel_notice_token(live_server, HANDED[0]))
+    expect(page.get_by_role("heading", name="Camille Martin")).to_be_visible()

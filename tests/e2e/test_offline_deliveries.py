@@ -21,7 +21,7 @@ def test_the_carrier_app_queues_its_scans_offline_the_same_way(live_server, new_
     for tracking_id in ("CE100013FR", "CE100014FR"):
         wedge(carrier, tracking_id)
         expect(carrier.locator("#visit [role=status]")).to_contain_text("Enregistré sur l'appareil")
-    expect(carrier.locator("#offline-banner")).to_contain_text("2 scans en attente d'envoi")
+    expect(carrier.locator("#offline-banner")).to_contain_text("2 opérations en attente d'envoi")
     go_online(carrier)
     expect_waiting(carrier, 0)
     for tracking_id in ("CE100013FR", "CE100014FR"):

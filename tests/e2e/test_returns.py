@@ -59,7 +59,7 @@ def test_expired_parcels_block_the_counter_until_scanned_then_go_back_with_the_c
         expect(counter.locator("[data-scan-field]")).to_be_focused()
         wedge(counter, tracking_id)
         expect(counter.get_by_role("status")).to_contain_text(f"{tracking_id} est prêt pour le livreur")
-    expect(counter.get_by_text("Tous les colis expirés sont scannés")).to_be_visible()
+    expect(counter.get_by_text("Plus aucun colis expiré à scanner")).to_be_visible()
 
     counter.goto(live_server.url + "/")
     expect(counter.get_by_role("link", name="Collecte du client")).to_be_visible()

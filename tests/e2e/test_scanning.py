@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import launch_options, login
+from .conftest import launch_options, login, scanner_burst
 from .labels import code128_label, frame_of, qr_label, write_y4m
 
 DECODER = re.compile(r"barcode-detector|zxing")
@@ -113,3 +113,20 @@ def test_a_person_typing_slowly_elsewhere_keeps_their_keys(live_server, new_cont
     field = page.get_by_label("Code de retrait (6 chiffres)")
     field.press_sequentially("123", delay=120)
     expect(field).to_have_value("123")
+
+
+def test_a_wedge_scan_on_the_home_screen_always_leads_somewhere(live_server, new_context):
+    """Nothing focused, no scan field: a notice opens the pickup, a label its parcel, anything else is said."""
+    token, _ = pickup_of(live_server, "Camille Martin")
+    page = login(new_context(phone=False).new_page(), live_server, "associe")
+    expect(page.get_by_role("link", name="Collecte du client")).to_be_visible()
+    assert page.evaluate("document.activeElement === document.body")
+    scanner_burst(page, "3760123456789")  # a magazine's barcode, scanned at the wrong moment
+    expect(page.locator("#scan-answer [role=alert]")).to_contain_text("Scan non reconnu")
+    expect(page.locator("#announcer")).to_contain_text("Scan non reconnu")
+    assert page.evaluate("document.documentElement.dataset.lastFeedback") == "refused"
+    scanner_burst(page, "CE100006FR")
+    expect(page.locator("#what-to-do")).to_contain_text("Expiré : scannez-le dans « Collecte du livreur »")
+    scanner_burst(page, token)
+    expect(page.get_by_role("heading", name="Camille Martin")).to_be_visible()
+    expect(page.get_by_label("Scanner les colis")).to_be_focused()

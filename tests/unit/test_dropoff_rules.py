@@ -55,3 +55,14 @@ def test_the_shelf_slot_is_the_first_free_one_under_that_letter():
 def test_a_shop_is_over_capacity_only_past_it():
     assert not rules.over_capacity(20, 20)
     assert rules.over_capacity(21, 20)
+
+
+def test_an_associate_scanning_for_a_driver_is_told_to_hand_back_what_is_not_theirs_to_keep():
+    """« Autre »: the carrier's words (« keep it with you ») would tell the associate to keep the parcel."""
+    with pytest.raises(rules.UnknownParcelForDriver) as unknown:
+        rules.judge_scan(None, "XX9", 1, by_associate=True)
+    with pytest.raises(rules.ParcelForAnotherShopForDriver) as elsewhere:
+        rules.judge_scan(label(shop_id=2, shop_name="Épicerie de la Gare"), "CE1FR", 1, by_associate=True)
+    for refusal in (unknown.value, elsewhere.value):
+        assert "hand it back to the driver" in refusal.message and "Keep it with you" not in refusal.message
+        assert isinstance(refusal, (rules.UnknownParcel, rules.ParcelForAnotherShop))

@@ -275,6 +275,21 @@ def test_the_operator_sets_the_capacity(operator, shop_of, shop_facts, events_of
     assert events_of(shop_of("associe"), "capacity") == [("capacity", "admin", "20 → 35")]
 
 
+def test_saving_the_capacity_updates_the_shops_load_line_too(operator, shop_of):
+    response = text(operator.post(f"/admin/points/{shop_of('associe')}/capacite", {"capacity": "35"}))
+    assert re.search(r'<p class="load" id="shop-load" hx-swap-oob="true">8 colis en magasin, capacité 35</p>', response)
+
+
+def test_the_notice_sent_again_shows_at_once_in_the_pickups_notices(app, operator):
+    with app.app_context():
+        parcel = db.session.scalar(select(Parcel).where(Parcel.tracking_id == "CE100001FR"))
+        pickup_id, parcel_id = parcel.pickup_id, parcel.id
+    tag = '<span class="tag">renvoyé</span>'
+    before = text(operator.get(f"/admin/colis/{parcel_id}")).count(tag)
+    response = text(operator.post(f"/admin/retraits/{pickup_id}/renvoyer-avis"))
+    assert response.count(tag) == before + 1 and "<html" not in response
+
+
 @pytest.mark.parametrize("value", ["4", "1000", "douze", "", "12.5"])
 def test_a_capacity_out_of_bounds_is_refused(operator, shop_of, shop_facts, events_of, value):
     response = operator.post(f"/admin/points/{shop_of('associe')}/capacite", {"capacity": value})

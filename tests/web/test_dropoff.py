@@ -1,4 +1,5 @@
 """« Livraison par le livreur » through the web: the shop code, the carrier's visit, the associate's view."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -37,6 +38,15 @@ def test_the_shop_code_screen_shows_the_current_code_in_french(app, associate, s
     code = current_code(app, shop, clock)
     assert f"{code[:3]} {code[3:]}" in page
     assert "Présentez ce code au livreur" in page
+
+
+def test_carrier_collection_shows_the_shop_code_and_its_qr_code_for_the_returns_carrier(app, associate, shop, clock):
+    """The returns carrier's app asks for the shop code: the associate shows it from « Collecte du livreur »."""
+    page = text(associate.get("/retours/"))
+    code = current_code(app, shop, clock)
+    assert f"{code[:3]} {code[3:]}" in page and "data-shop-code" in page and "data-qr" in page
+    assert "shopcode.js" in page and f'data-secret="{shop.totp_secret}"' in page
+    assert "Présentez ce code au livreur qui reprend les retours." in page
 
 
 def test_a_shop_with_several_networks_asks_which_one_first(associate):
@@ -183,6 +193,40 @@ def test_finishing_closes_the_visit_with_a_summary(app, carrier, associate, visi
     assert parcel(app, EXPECTED[2]).state == State.EXPECTED
 
 
+def test_a_code_screen_opened_later_does_not_show_the_previous_carriers_delivery(app, carrier, associate, visit, shop,
+                                                                                 clock):
+    """The summary shows on the screen that followed the visit, with the refused parcel; a screen opened
+    after the visit ended waits for the next carrier."""
+    watching = text(associate.get(f"/livraison/{shop.network_id}"))
+    polled = re.search(r'hx-get="(/livraison/suivi\?depuis=\d+)"', watching).group(1)
+    scan(carrier, visit, EXPECTED[0])
+    scan(carrier, visit, EXPECTED[1])
+    carrier.post(f"/livreur/visites/{visit}/colis/{parcel(app, EXPECTED[1]).id}/refuser")
+    carrier.post(f"/livreur/visites/{visit}/terminer")
+    summary = text(associate.get(polled, htmx=True))
+    assert "1 colis reçu · 1 colis refusé" in summary and "Livraison de Julien Moreau, terminée à" in summary
+    clock.advance(timedelta(minutes=2))
+    later = text(associate.get(f"/livraison/{shop.network_id}"))
+    assert "colis reçu" not in later and "En attente de la lecture du code par le livreur" in later
+    assert "colis reçu" not in text(associate.get(re.search(r'hx-get="([^"]+depuis=[^"]+)"', later).group(1), htmx=True))
+
+
+def test_finishing_with_expected_parcels_not_scanned_asks_first_and_says_so(app, carrier, associate, visit):
+    scan(carrier, visit, EXPECTED[0])
+    page = text(carrier.get(f"/livreur/visites/{visit}"))
+    question = page.index("2 colis attendus ne sont pas scannés : ils restent attendus ici. Terminer quand même ?")
+    assert page.rindex('<details class="confirm-step">', 0, question) > page.rindex("</details>", 0, question)
+    finished = text(carrier.post(f"/livreur/visites/{visit}/terminer"))
+    assert "2 colis attendus ne sont pas scannés" in finished and EXPECTED[2] in finished
+
+
+def test_finishing_when_everything_expected_is_scanned_asks_nothing(app, carrier, visit):
+    for tracking_id in EXPECTED:
+        scan(carrier, visit, tracking_id)
+    page = text(carrier.get(f"/livreur/visites/{visit}"))
+    assert "confirm-step" not in page and "Terminer la livraison" in page
+
+
 def test_going_past_capacity_warns_both_sides(app, carrier, associate, visit, shop):
     with app.app_context():
         db.session.get(Shop, shop.id).capacity = 8  # the demo shop already holds 8 parcels
@@ -247,6 +291,18 @@ class TestOtherCarrier:
         assert associate.get("/aide/").status_code == 200
         associate.post(intake + "/terminer")
         assert associate.get("/livraison/").status_code == 200
+
+    def test_an_unknown_parcel_is_handed_back_to_the_driver(self, associate, intake):
+        response = associate.post(intake + "/scan", {"tracking_id": "XX123456FR"})
+        assert response.status_code == 422
+        assert "Ne le gardez pas : rendez-le au chauffeur." in text(response) and "Gardez-le" not in text(response)
+
+    def test_past_the_thirty_minutes_the_intake_says_the_time_is_over_not_a_time_to_finish_by(self, app, associate,
+                                                                                               intake, shop, clock):
+        assert "Terminez au plus tard" in text(associate.get(intake))
+        clock.move_to(intake_deadline(app, shop) + timedelta(seconds=1))
+        page = text(associate.get(intake))
+        assert "Terminez au plus tard" not in page and "Le délai est dépassé : scannez les derniers colis" in page
 
     def test_an_intake_started_offline_is_its_own_even_while_another_is_open(self, app, associate, browser,
                                                                              intake, shop, make_account):

@@ -264,6 +264,27 @@ def test_a_closure_is_removed(app, associate, shop_of, closures_of, today, count
     assert count(ShopEvent, kind="closure_removed") == 1
 
 
+def test_removing_a_closure_asks_first(app, associate, today):
+    add(associate, today + timedelta(days=2), today + timedelta(days=3))
+    page = text(associate.get("/horaires/"))
+    question = page.index("Supprimer cette fermeture ?")
+    assert page.rindex('<details class="confirm-step">', 0, question) > page.rindex("</details>", 0, question)
+    assert page.index("/supprimer", question) < page.index("</details>", question)  # the command is behind the question
+
+
+def test_a_one_day_closure_names_its_day_once_and_the_form_says_customers_see_the_reason(app, associate, shop_of, today):
+    day = today + timedelta(days=2)
+    add(associate, day, day)
+    add(associate, day + timedelta(days=3), day + timedelta(days=5))
+    page = text(associate.get("/horaires/"))
+    public = text(associate.get(f"/points/{shop_of('associe')}"))
+    for html in (page, public):
+        assert re.search(r"Le \w+\. \d+ \w+\.? \d{4}<", html), html
+        assert re.search(r"Du \w+\. \d+ \w+\.? \d{4} au \w+\. \d+ \w+\.? \d{4}", html)
+        assert not re.search(r"Du (\S+ \d+ \S+ \d{4}) au \1", html)
+    assert "Les clients et les livreurs voient le motif" in page
+
+
 def test_another_shops_closure_cannot_be_removed(app, associate, shop_of, closures_of, today):
     other = shop_of("associe2")
     with app.app_context():

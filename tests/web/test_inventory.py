@@ -13,7 +13,7 @@ from hub.core.models import Parcel, Pickup
 from hub.rules import deadlines
 from hub.rules.parcels import Action
 
-from ..conftest import markup
+from ..conftest import markup, text
 
 HTMX = {"HX-Request": "true"}
 
@@ -102,8 +102,8 @@ def test_search_without_javascript_gives_the_whole_page_filtered(associate):
 
 
 def test_a_search_that_matches_nothing_says_so(associate):
-    body = markup(associate.get("/inventaire/recherche", query_string={"q": "personne"}, headers=HTMX))
-    assert "Aucun colis en magasin ne correspond." in body
+    body = text(associate.get("/inventaire/recherche", query_string={"q": "personne"}, headers=HTMX))
+    assert "Aucun client ne correspond à « personne »." in body and "0 client" not in body
 
 
 def test_the_search_field_asks_again_after_a_short_delay(associate):

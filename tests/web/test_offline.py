@@ -175,6 +175,9 @@ def test_the_bundle_lists_the_expired_parcels_and_the_screens_to_keep(associate)
     assert bundle["returns"][EXPIRED]["expiresAt"] is None
     assert {"/", "/collecte/", "/retours/expires", "/inventaire/", "/hors-ligne/a-verifier"} <= set(bundle["pages"])
     assert bundle["start"]["wrongTyped"].count("Ce code n&#39;est pas valable") == 1
+    warned = bundle["start"]["warned"]
+    assert "Encore 3 codes erronés possibles" in warned["typed"]["3"] and "Encore 1 code erroné" in warned["scanned"]["1"]
+    assert 'open' in warned["typed"]["2"].split('class="enter-code"')[1][:10]
     assert bundle["guard"] == {"limit": 10, "window": 900}
 
 
@@ -347,6 +350,6 @@ def test_the_to_check_page_is_for_associates_and_carriers(app, associate, browse
 def test_the_offline_answers_are_rendered_in_french_on_every_counter_page(associate):
     page = text(associate.get("/collecte/"))
     assert "Enregistré sur l'appareil : envoyé au retour du réseau." in page
-    assert "{count} scans en attente d'envoi" in page and "{count} scan en attente d'envoi" in page
+    assert "{count} opérations en attente d'envoi" in page and "{count} opération en attente d'envoi" in page
     assert "Mise à jour prête" in page
 

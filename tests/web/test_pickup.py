@@ -223,10 +223,22 @@ def test_ten_wrong_codes_lock_the_device_with_a_countdown_and_the_right_code_wai
     assert re.search(r'data-countdown="(\d+)"', text(locked))
     assert count(app, PickupCodeFailure) == 10  # a refused attempt while locked is not one more guess
     page = text(associate.get(START, headers=FR))
-    assert re.search(r'<strong class="countdown" data-countdown="9\d\d"[^>]*>1[45]:\d\d</strong>', page)
+    assert re.search(r'<strong class="countdown" data-countdown="[89]\d\d"[^>]*>1[45] min \d\d s</strong>', page)
     assert re.search(r'name="entry"[^>]*required disabled', page)
     clock.advance(timedelta(minutes=15))
     open_turn(associate, camille["code"])
+
+
+def test_the_lock_says_how_long_in_minutes_and_seconds_never_as_a_time_of_day(app, associate):
+    page = text(wrong_codes(associate, 10))
+    assert "Réessayez dans 15 min 00 s." in re.sub(r"<[^>]+>", "", page)
+    assert 'data-format="{m} min {s} s"' in page and not re.search(r">\s*\d+:\d\d\s*<", page)
+
+
+def test_from_the_seventh_wrong_code_the_counter_says_how_many_are_left(app, associate):
+    assert "code erroné possible" not in text(wrong_codes(associate, 6))
+    assert "Encore 3 codes erronés possibles avant une pause de 15 minutes." in text(wrong_codes(associate, 1))
+    assert "Encore 2 codes erronés possibles" in text(wrong_codes(associate, 1))
 
 
 def test_a_locked_counter_still_opens_a_pickup_from_its_notice_barcode(app, associate):

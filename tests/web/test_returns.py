@@ -118,7 +118,7 @@ def test_two_hours_after_the_notice_everything_else_is_blocked_until_the_scan_is
     assert world["associate"].get("/collecte/").status_code == 200
     clock.move_to(expired_at + timedelta(hours=2, minutes=6))
     home = text(world["associate"].get("/"))
-    assert "Terminez d'abord cette tâche" in home and "Collecte du client" not in home
+    assert "Terminez d'abord cette tâche" in home and 'id="action-pickup"' not in home  # no task but this one
     blocked = world["associate"].get("/collecte/")
     assert blocked.status_code == 303 and blocked.headers["Location"].endswith("/retours/expires")
     assert world["associate"].get("/aide/").status_code == 200
