@@ -114,7 +114,7 @@ def _register_errors(app):
 
         return handler
 
-    for status in (400, 403, 404, 409, 422, 500, 503):
+    for status in (400, 403, 404, 405, 409, 413, 422, 500, 503):
         app.register_error_handler(status, page("error.html", status))
     app.register_error_handler(429, _too_many)
     app.register_error_handler(CSRFError, page("error.html", 400))
