@@ -1,7 +1,9 @@
 """Configuration from environment variables, one class per way of running."""
 import os
 
-DEFAULT_SECRET = "dev-only-not-secret"
+# Published with the code, so it signs nothing but the tests' cookies (create_app refuses it elsewhere).
+TESTING_SECRET = "testing-only-not-secret"
+SECRET_FILE = "secret_key"
 
 
 def _database_url(default):
@@ -15,7 +17,8 @@ def _database_url(default):
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
+    # Given, or (development) a random one kept in instance/secret_key; production refuses to start without.
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite:///" + os.path.abspath("instance/comptoir.db"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = "fr"
@@ -46,7 +49,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = os.environ.get("SECRET_KEY", "testing-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", TESTING_SECRET)
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite:///" + os.path.abspath("instance/testing.db"))
     DEMO_DATA = True
     MOVABLE_CLOCK = True

@@ -143,7 +143,7 @@ def test_every_page_sends_the_csrf_token_with_htmx_requests(associate):
 # --- Configurations -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("secret", [config.DEFAULT_SECRET, "", None])
+@pytest.mark.parametrize("secret", [config.TESTING_SECRET, "", None])
 def test_production_refuses_to_start_with_the_default_secret_key(app, secret):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app("production", SECRET_KEY=secret, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
