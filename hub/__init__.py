@@ -67,8 +67,7 @@ def _kept_secret(path):
 
 
 def _init_extensions(app):
-    from .core import devices, i18n, replay, web
-    from .core.models import Account
+    from .core import devices, i18n, replay, signins, web
 
     logs.register(app)
     db.init_app(app)
@@ -80,7 +79,7 @@ def _init_extensions(app):
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    login_manager.user_loader(lambda ident: logs.signed_in(db.session.get(Account, int(ident))))
+    login_manager.user_loader(lambda ident: logs.signed_in(signins.load_account(ident)))
     devices.register(app)
     replay.register(app)
     i18n.register(app)

@@ -32,9 +32,12 @@ def set_device_cookie(response):
 
 
 def register_device(account):
-    """Remember this device and who last used it (called at login)."""
+    """Remember this device and who last used it (called at login). A revoked device's id never signs in
+    again: the browser gets a new one."""
     now = clock.now()
     device = db.session.get(Device, g.device_id)
+    if device is not None and device.revoked_at is not None:
+        g.device_id, g.new_device, device = str(uuid.uuid4()), True, None
     if device is None:
         device = Device(id=g.device_id, first_seen_at=now)
         db.session.add(device)
@@ -42,6 +45,7 @@ def register_device(account):
     device.last_account_id = account.id
     device.user_agent = (request.user_agent.string or "")[:300]
     device.last_seen_at = now
+    return device
 
 
 def register(app):

@@ -154,7 +154,8 @@ class Account(UserMixin, db.Model):
 
 
 class Device(db.Model):
-    """A browser that has signed in: its id travels in a long-lived cookie."""
+    """A browser that has signed in: its id travels in a long-lived cookie. A revoked device (lost,
+    stolen) has every sign-in ended, and its id never signs in again."""
 
     __tablename__ = "devices"
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
@@ -163,6 +164,38 @@ class Device(db.Model):
     user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    revoke_reason: Mapped[str] = mapped_column(sa.String(200), default="")
+
+
+class SignInEnd(TitledEnum):
+    """Why a sign-in ended."""
+
+    SIGNED_OUT = "signed_out", N_("signed out")
+    PASSWORD_CHANGED = "password_changed", N_("password changed")
+    DEACTIVATED = "deactivated", N_("account deactivated")
+    DEVICE_REVOKED = "device_revoked", N_("device revoked")
+    REPLACED = "replaced", N_("another sign-in on the device")
+    IDLE = "idle", N_("unused for too long")
+
+
+class SignIn(db.Model):
+    """One sign-in of an account on a device. Its random id travels in the signed session cookie and each
+    request looks it up by that id: once it has ended, every copy of the cookie opens nothing."""
+
+    __tablename__ = "sign_ins"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
+    device_id: Mapped[str] = mapped_column(sa.ForeignKey("devices.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    end_reason: Mapped[Optional[SignInEnd]] = mapped_column(_enum(SignInEnd, 20))
+    account: Mapped[Account] = relationship()
+
+    @property
+    def open(self):
+        return self.ended_at is None
 
 
 class Pickup(db.Model):

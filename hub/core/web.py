@@ -18,7 +18,7 @@ from .extensions import db
 from .models import Role
 from .i18n import local_date
 from ..ops import Actor
-from .replay import looks_like_replay
+from .replay import vouched
 from ..rules.codes import MAX_SCAN_DELAY
 from ..rules.errors import Msgid
 
@@ -110,9 +110,9 @@ def in_my_shop_or_404(model, ident):
 
 
 def offline_replay():
-    """True when the device's offline queue sends this request again: a same-origin POST marked as a
-    replay, with its command id (then, and only then, the device's own clock says when it happened)."""
-    return looks_like_replay()
+    """True when the device's offline queue sends this request again, vouched for by the device's replay
+    token (hub/core/replay.py): then, and only then, the device's own clock says when it happened."""
+    return vouched()
 
 
 def device_time(now):

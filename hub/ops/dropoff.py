@@ -136,7 +136,7 @@ def receive(parcel, visit, actor):
     """The parcel is in the shop: the 7-day window starts, it gets a shelf place and joins its pickup."""
     record(parcel, Action.RECEIVE, actor, visit=visit)
     tz = parcel.shop.timezone
-    parcel.dropped_at = max(actor.when, visit.opened_at)  # a device's clock a little behind the server's
+    parcel.dropped_at = parcel.state_since  # the event's time: never before the visit opened
     parcel.shelf_place = rules.suggest_shelf_place(deadlines.last_pickup_day(parcel.dropped_at, tz),
                                                    _shelf_places_in_use(parcel))
     join_pickup(parcel, actor.now)
