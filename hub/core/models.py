@@ -14,7 +14,8 @@ from ..rules import deadlines
 from ..rules.dropoff import VisitEnd, VisitKind, VisitMode
 from ..rules.enums import TitledEnum
 from ..rules.errors import N_
-from ..rules.parcels import Action, Size, State
+from ..rules import pickup as pickup_rules
+from ..rules.parcels import IN_SHOP, Action, Size, State
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -198,6 +199,11 @@ class SignIn(db.Model):
         return self.ended_at is None
 
 
+def _customer_key(context):
+    fields = context.get_current_parameters()
+    return pickup_rules.customer_key(fields.get("customer_email") or "", fields.get("customer_name") or "")
+
+
 class Pickup(db.Model):
     """One customer's parcels waiting at one shop, under one 6-digit code."""
 
@@ -206,6 +212,8 @@ class Pickup(db.Model):
     shop_id: Mapped[int] = mapped_column(sa.ForeignKey("shops.id"), index=True)
     customer_name: Mapped[str] = mapped_column(sa.String(120))
     customer_email: Mapped[str] = mapped_column(sa.String(200), default="")
+    # One active pickup per customer and shop (hub/rules/pickup.customer_key), made from the two above.
+    customer_key: Mapped[str] = mapped_column(sa.String(210), default=_customer_key)
     code: Mapped[str] = mapped_column(sa.String(6))
     token: Mapped[str] = mapped_column(sa.String(40), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
@@ -222,6 +230,8 @@ class Pickup(db.Model):
             sqlite_where=sa.text("active"),
             postgresql_where=sa.text("active"),
         ),
+        sa.Index("uq_active_pickup_customer", "shop_id", "customer_key", unique=True,
+                 sqlite_where=sa.text("active"), postgresql_where=sa.text("active")),
     )
 
 
@@ -261,6 +271,11 @@ class Visit(db.Model):
         return self.last_scan_at or self.opened_at
 
 
+# The parcels that hold their shelf place: those in the shop (IN_SHOP).
+SHELF_PLACE_TAKEN = "shelf_place IS NOT NULL AND state IN ({})".format(
+    ", ".join(f"'{state.value}'" for state in sorted(IN_SHOP, key=lambda s: s.value)))
+
+
 class Parcel(db.Model):
     __tablename__ = "parcels"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -284,7 +299,13 @@ class Parcel(db.Model):
     pickup: Mapped[Optional[Pickup]] = relationship(back_populates="parcels")
     events: Mapped[list["ParcelEvent"]] = relationship(back_populates="parcel", order_by="ParcelEvent.id")
 
-    __table_args__ = (sa.UniqueConstraint("network_id", "tracking_id", name="uq_parcel_tracking"),)
+    __table_args__ = (
+        sa.UniqueConstraint("network_id", "tracking_id", name="uq_parcel_tracking"),
+        # A shelf place holds one parcel of the shop at a time: two parcels received at the same moment
+        # cannot both be told to go on it (the loser's command is retried and gets the next place).
+        sa.Index("uq_shelf_place_in_shop", "shop_id", "shelf_place", unique=True,
+                 sqlite_where=sa.text(SHELF_PLACE_TAKEN), postgresql_where=sa.text(SHELF_PLACE_TAKEN)),
+    )
     __mapper_args__ = {"version_id_col": version}
 
     def __init__(self, **fields):

@@ -170,9 +170,16 @@ def join_pickup(parcel, now):
 
 def reopen_pickup(pickup, parcel, now):
     """A parcel waiting again under a pickup that had ended: the code comes back (a new one if another
-    customer has it now) and the customer is told."""
+    customer has it now) and the customer is told. If the customer has another pickup open at the shop
+    since, the parcel joins that one (one active pickup per customer)."""
     if pickup.active:
         return pickup
+    since = db.session.scalar(select(Pickup).where(Pickup.shop_id == pickup.shop_id, Pickup.active,
+                                                   Pickup.customer_key == pickup.customer_key))
+    if since is not None:
+        parcel.pickup = since
+        notices.pickup_notice(since, parcel, now)
+        return since
     taken = set(db.session.scalars(select(Pickup.code).where(Pickup.shop_id == pickup.shop_id, Pickup.active)))
     if pickup.code in taken:
         pickup.code = codes.new_pickup_code(taken)
@@ -182,7 +189,11 @@ def reopen_pickup(pickup, parcel, now):
 
 
 def find_again(parcel, actor):
-    """« Colis retrouvé »: a parcel marked not found (or missing) is back on its shelf, under its code."""
+    """« Colis retrouvé »: a parcel marked not found (or missing) is back on its shelf, under its code. A
+    missing parcel's place may hold another parcel by now: it then gets the next free one."""
+    in_use = _shelf_places_in_use(parcel)
+    if parcel.shelf_place in in_use:
+        parcel.shelf_place = rules.suggest_shelf_place(parcel.last_pickup_day, in_use)
     move = record(parcel, Action.FOUND_AGAIN, actor)
     if parcel.pickup is not None:
         reopen_pickup(parcel.pickup, parcel, actor.now)

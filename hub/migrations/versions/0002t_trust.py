@@ -1,4 +1,5 @@
-"""sign-ins kept on the server; devices can be revoked
+"""sign-ins kept on the server; devices can be revoked; one active pickup per customer and one parcel per
+shelf place, kept by the database
 
 Revision ID: 0002t
 Revises: 0001
@@ -6,6 +7,9 @@ Revises: 0001
 from alembic import op
 import sqlalchemy as sa
 
+
+# The parcels that hold their shelf place (hub/core/models.py SHELF_PLACE_TAKEN, as it was written here).
+SHELF_PLACE_TAKEN = "shelf_place IS NOT NULL AND state IN ('at_store', 'expired', 'not_found', 'to_return')"
 
 revision = "0002t"
 down_revision = "0001"
@@ -37,8 +41,25 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_sign_ins_account_id"), ["account_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_sign_ins_device_id"), ["device_id"], unique=False)
 
+    with op.batch_alter_table("pickups", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("customer_key", sa.String(length=210), nullable=False, server_default=""))
+    op.execute("UPDATE pickups SET customer_key = CASE WHEN customer_email <> '' THEN 'email:' || lower(customer_email) "
+               "ELSE 'name:' || lower(customer_name) END")
+    with op.batch_alter_table("pickups", schema=None) as batch_op:
+        batch_op.alter_column("customer_key", server_default=None)
+        batch_op.create_index("uq_active_pickup_customer", ["shop_id", "customer_key"], unique=True,
+                              sqlite_where=sa.text("active"), postgresql_where=sa.text("active"))
+    with op.batch_alter_table("parcels", schema=None) as batch_op:
+        batch_op.create_index("uq_shelf_place_in_shop", ["shop_id", "shelf_place"], unique=True,
+                              sqlite_where=sa.text(SHELF_PLACE_TAKEN), postgresql_where=sa.text(SHELF_PLACE_TAKEN))
+
 
 def downgrade():
+    with op.batch_alter_table("parcels", schema=None) as batch_op:
+        batch_op.drop_index("uq_shelf_place_in_shop")
+    with op.batch_alter_table("pickups", schema=None) as batch_op:
+        batch_op.drop_index("uq_active_pickup_customer")
+        batch_op.drop_column("customer_key")
     with op.batch_alter_table("sign_ins", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sign_ins_device_id"))
         batch_op.drop_index(batch_op.f("ix_sign_ins_account_id"))
