@@ -32,13 +32,25 @@ def _failed_login(response):
     return response.status_code == 401
 
 
-def _username_key():
+def _account_key():
     return "login:" + (request.form.get("username") or "").strip().lower()
 
 
+def _account_and_address_key():
+    return f"{_account_key()}@{request.remote_addr or ''}"
+
+
+def _address_key():
+    return "login-from:" + (request.remote_addr or "")
+
+
+# Failed sign-ins only are counted. Per account and address: a mistyping associate, or a guesser, stops
+# there; the other accounts behind the same shop's address (one NAT for the whole shop) go on. Per account
+# from anywhere: a guesser who changes address. Per address, much higher: one address trying many accounts.
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit("10 per 15 minutes", methods=["POST"], deduct_when=_failed_login)
-@limiter.limit("30 per hour", methods=["POST"], key_func=_username_key, deduct_when=_failed_login)
+@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_account_and_address_key, deduct_when=_failed_login)
+@limiter.limit("30 per hour", methods=["POST"], key_func=_account_key, deduct_when=_failed_login)
+@limiter.limit("100 per hour", methods=["POST"], key_func=_address_key, deduct_when=_failed_login)
 def login():
     """Sign in; a wrong password says so without telling which half was wrong."""
     if current_user.is_authenticated:
