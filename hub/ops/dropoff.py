@@ -74,10 +74,8 @@ def _end(visit, at, reason):
 
 
 def find_parcel(network_id, tracking_id):
-    return db.session.scalar(
-        select(Parcel).where(Parcel.network_id == network_id,
-                             Parcel.tracking_id == rules.normalise_tracking_id(tracking_id))
-    )
+    """The parcel of the network with that (read) tracking ID, or None."""
+    return db.session.scalar(select(Parcel).where(Parcel.network_id == network_id, Parcel.tracking_id == tracking_id))
 
 
 def settle(visit, now):
@@ -123,10 +121,11 @@ def _late(visit, actor):
 
 def scan_in(visit, tracking_id, actor):
     """A label scanned during the visit: receive it, or say why not. Returns (parcel, outcome)."""
+    tracking_id = rules.read_tracking_id(tracking_id)
     ensure_open(visit, actor)
     parcel = find_parcel(visit.network_id, tracking_id)
     label = parcel and rules.Label(parcel.tracking_id, parcel.shop_id, parcel.shop.name, parcel.state)
-    outcome = rules.judge_scan(label, rules.normalise_tracking_id(tracking_id) or tracking_id, visit.shop_id)
+    outcome = rules.judge_scan(label, tracking_id, visit.shop_id, names_shops=visit.mode == VisitMode.CARRIER)
     if outcome == rules.ScanOutcome.RECEIVED:
         receive(parcel, visit, actor)
     return parcel, outcome

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from ..core.extensions import db
 from ..core.models import Parcel, ParcelEvent, Pickup, PickupCodeFailure, Shop, ShopChange
 from ..rules import pickup as rules
-from ..rules.dropoff import normalise_tracking_id
+from ..rules.dropoff import normalise_tracking_id, read_tracking_id
 from ..rules.errors import Conflict, DomainError, N_, WrongCode
 from ..rules.parcels import Action, State
 from . import notices, record
@@ -111,10 +111,10 @@ def is_notice_of(pickup, entry):
 
 def hand_over(pickup, entry, actor):
     """A label scanned, or its tracking ID typed: hand that parcel over if it is one of this pickup's."""
-    tracking_id = normalise_tracking_id(entry)[:MAX_ENTRY]
+    tracking_id = read_tracking_id(entry)
     if not tracking_id:
         raise EmptyScan()
-    parcel = next((p for p in pickup.parcels if normalise_tracking_id(p.tracking_id) == tracking_id), None)
+    parcel = next((p for p in pickup.parcels if p.tracking_id == tracking_id), None)
     if parcel is None:
         owner = db.session.execute(
             select(Parcel.shop_id, Parcel.pickup_id).where(Parcel.shop_id == pickup.shop_id,

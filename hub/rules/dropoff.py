@@ -55,6 +55,10 @@ class ParcelForAnotherShop(DomainError):
     message = N_("Parcel %(tracking_id)s is expected at another shop: %(shop)s. Keep it with you.")
 
 
+class ParcelNotForThisShop(DomainError):
+    message = N_("Parcel %(tracking_id)s is not for this shop: give it back to the driver.")
+
+
 class ParcelNotExpected(Conflict):
     message = N_("Parcel %(tracking_id)s cannot be received here: it is %(state)s.")
 
@@ -94,17 +98,46 @@ class Label:
     state: State
 
 
+# What people and scanners put between a label's characters: white space (a scanner may send a GS1 group
+# separator, which Python counts as white space), dashes, dots, slashes and underscores.
+TRACKING_SEPARATORS = frozenset("-./_")
+MAX_TRACKING_ID = 64  # the column's width
+
+
+class NotATrackingId(DomainError):
+    message = N_("This is not a tracking ID: a label holds only the letters A to Z and digits, at most 64 of them.")
+
+
+def read_tracking_id(raw):
+    """The tracking ID a scanned label or a typed text holds, upper-cased, without its separators; "" when
+    nothing was given. Anything else left (another script's letters or digits, a control character, more
+    than 64 characters) is no tracking ID: NotATrackingId, never a part of it kept. The device applies the
+    same rule offline (static/worker/rules.js ``trackingId``)."""
+    kept = "".join(ch for ch in (raw or "") if not (ch.isspace() or ch in TRACKING_SEPARATORS))
+    if not kept:
+        return ""
+    if len(kept) > MAX_TRACKING_ID or not all(ch.upper() in TRACKING_CHARACTERS and ch.isascii() for ch in kept):
+        raise NotATrackingId()
+    return kept.upper()
+
+
 def normalise_tracking_id(raw):
-    """Labels and typed IDs compare without spaces, dashes or case. Only ASCII letters and digits count,
-    as on the device offline: isalnum() would keep accents and other scripts' digits, which it drops."""
+    """A search for a tracking ID or a part of one: only its ASCII letters and digits count, without case
+    (a search is never refused; what is scanned or typed as a label is read by ``read_tracking_id``)."""
     return "".join(ch for ch in (raw or "").upper() if ch in TRACKING_CHARACTERS)
 
 
-def judge_scan(label: Optional[Label], tracking_id, visit_shop_id):
-    """What a drop-off scan at ``visit_shop_id`` does with ``label`` (None: no such parcel)."""
+def judge_scan(label: Optional[Label], tracking_id, visit_shop_id, names_shops=True):
+    """What a drop-off scan at ``visit_shop_id`` does with ``label`` (None: no such parcel).
+
+    A parcel for another shop is named to the network's carrier, whose round it is; an associate scanning
+    another carrier's parcels in (``names_shops`` false) learns only that it is not for this shop: one shop
+    is never told where another's customers collect their parcels."""
     if label is None:
         raise UnknownParcel(tracking_id=tracking_id)
     if label.shop_id != visit_shop_id:
+        if not names_shops:
+            raise ParcelNotForThisShop(tracking_id=label.tracking_id)
         raise ParcelForAnotherShop(tracking_id=label.tracking_id, shop=label.shop_name)
     if label.state == State.EXPECTED:
         return ScanOutcome.RECEIVED

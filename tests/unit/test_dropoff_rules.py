@@ -31,6 +31,12 @@ def test_a_parcel_for_another_shop_is_refused_and_names_that_shop():
     assert err.value.params["shop"] == "Épicerie de la Gare"
 
 
+def test_a_parcel_for_another_shop_scanned_by_an_associate_does_not_name_that_shop():
+    with pytest.raises(rules.ParcelNotForThisShop) as err:
+        rules.judge_scan(label(shop_id=2, shop_name="Épicerie de la Gare"), "CE1FR", 1, names_shops=False)
+    assert err.value.params == {"tracking_id": "CE1FR"} and "Épicerie" not in str(err.value)
+
+
 @pytest.mark.parametrize("state", [State.COLLECTED, State.RETURNED, State.REFUSED_AT_DROPOFF, State.MISSING])
 def test_a_parcel_that_left_cannot_be_received_again(state):
     with pytest.raises(rules.ParcelNotExpected):
