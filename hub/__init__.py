@@ -67,7 +67,7 @@ def _kept_secret(path):
 
 
 def _init_extensions(app):
-    from .core import devices, i18n, replay, signins, web
+    from .core import devices, headers, i18n, replay, signins, web
 
     logs.register(app)
     db.init_app(app)
@@ -84,6 +84,7 @@ def _init_extensions(app):
     replay.register(app)
     i18n.register(app)
     web.register(app)
+    headers.register(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)

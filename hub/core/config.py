@@ -28,6 +28,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # No form of the app comes near this: a larger body is refused (413) before it is read.
     MAX_CONTENT_LENGTH = 1024 * 1024
+    HSTS_SECONDS = 0  # Strict-Transport-Security: production only, where the app is served over https
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -57,6 +58,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    HSTS_SECONDS = 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"
 

@@ -1,7 +1,7 @@
 """Each browser gets a device id in a long-lived cookie, so every event says which device made it."""
 import uuid
 
-from flask import g, request
+from flask import current_app, g, request
 
 from . import clock
 from .extensions import db
@@ -26,8 +26,9 @@ def load_device_id():
 
 def set_device_cookie(response):
     if g.get("new_device"):
-        response.set_cookie(COOKIE, g.device_id, max_age=FIVE_YEARS, httponly=True, samesite="Lax",
-                            secure=request.is_secure)
+        # Secure in production whatever the proxies say about the scheme (SESSION_COOKIE_SECURE, on by default).
+        secure = request.is_secure or bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+        response.set_cookie(COOKIE, g.device_id, max_age=FIVE_YEARS, httponly=True, samesite="Lax", secure=secure)
     return response
 
 

@@ -185,15 +185,32 @@ def new_context(chromium, request):
             options.setdefault("is_mobile", True)
         context = chromium.new_context(**options)
         context.set_default_timeout(10_000)
+        watch_the_policy(context, violations)
         if server is not None:
             context.clock.install(time=datetime.fromisoformat(server.now()))
         contexts.append(context)
         return context
 
+    violations = []
     make.move_clock = contexts.move_clock
+    make.violations = violations
     yield make
     for context in contexts:
         context.close()
+    assert violations == [], "the Content-Security-Policy refused something"
+
+
+# Every page of every test reports what the Content-Security-Policy refused: an inline script or handler,
+# an eval, a resource from elsewhere. Chromium also says it on the console.
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI);
+});"""
+
+
+def watch_the_policy(context, violations):
+    context.add_init_script(CSP_LISTENER)
+    context.on("console", lambda message: violations.append(message.text) if message.type == "error" and (
+        "Content Security Policy" in message.text or "CSP violation" in message.text) else None)
 
 
 def login(page, server, username, password="demo1234"):
