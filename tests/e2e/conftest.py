@@ -19,11 +19,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 
 from ..conftest import RUN_START
 
 ROOT = Path(__file__).resolve().parents[2]
+# An assertion waits as long as an action does (the contexts' default): on a loaded machine a camera or a
+# service worker can take more than Playwright's 5 seconds to be ready, and the test must wait for it.
+expect.set_options(timeout=10_000)
 SYSTEM_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
                  "--disable-dev-shm-usage"]
@@ -213,6 +217,26 @@ def watch_the_policy(context, violations):
         "Content Security Policy" in message.text or "CSP violation" in message.text) else None)
 
 
+def wait_until(page, expression, timeout=10_000):
+    """Wait until ``expression`` holds in the page. Playwright's wait_for_function runs its predicate through
+    eval, which the Content-Security-Policy forbids; evaluate goes through the DevTools protocol, which it
+    does not govern."""
+    deadline = time.monotonic() + timeout / 1000
+    while not _holds(page, expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} ms: {expression}")
+        page.wait_for_timeout(50)
+
+
+def _holds(page, expression):
+    try:
+        return page.evaluate(expression)
+    except PlaywrightError as error:  # the page is loading again (a resting screen reloads once, say)
+        if "context was destroyed" in str(error) or "navigat" in str(error):
+            return False
+        raise
+
+
 def login(page, server, username, password="demo1234"):
     page.goto(server.url + "/connexion")
     page.get_by_label("Nom d'utilisateur").fill(username)
@@ -297,7 +321,7 @@ def online_visit(page, server, user="associe"):
     """Sign in and wait until the device holds what it needs offline."""
     login(page, server, user)
     expect(page.locator("html[data-offline-synced]")).to_have_count(1, timeout=30_000)
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    wait_until(page, "navigator.serviceWorker.controller !== null", timeout=15_000)
     return page
 
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import launch_options, login
+from .conftest import launch_options, login, wait_until
 from .labels import code128_label, frame_of, qr_label, write_y4m
 
 DECODER = re.compile(r"barcode-detector|zxing")
@@ -68,7 +68,7 @@ def test_the_camera_is_released_when_its_view_closes(live_server, camera_browser
     page.get_by_role("link", name="Collecte du client").click()
     page.get_by_role("button", name="Scanner avec la caméra").click()
     expect(page.locator(".camera video")).to_be_visible()
-    page.wait_for_function("document.querySelector('.camera video').srcObject !== null")
+    wait_until(page, "document.querySelector('.camera video').srcObject !== null")
     page.evaluate("window.__track = document.querySelector('.camera video').srcObject.getVideoTracks()[0]")
     page.get_by_role("button", name="Saisir à la main").click()
     assert page.evaluate("window.__track.readyState") == "ended"

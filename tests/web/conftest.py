@@ -115,6 +115,21 @@ def scan(carrier, visit, tracking_id, **kwargs):
     return carrier.post(f"/livreur/visites/{visit}/scan", {"tracking_id": tracking_id}, **kwargs)
 
 
+@pytest.fixture
+def production(app, monkeypatch):
+    """The production configuration on the test database, with a real secret key (and the default
+    SESSION_COOKIE_SECURE, whatever the environment says)."""
+    from hub import create_app
+
+    monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    prod = create_app("production", SECRET_KEY="a-long-and-real-secret-key-for-production",
+                      SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    yield prod
+    with prod.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 # --- What a refused request must leave as it was -----------------------------------------------------
 
 def _rows(statement):

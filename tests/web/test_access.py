@@ -227,7 +227,9 @@ def test_a_login_returns_to_the_page_asked_for(browser, demo_data):
     assert response.headers["Location"] == "/aide/"
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/"])
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "%2F%09%2Fevil.example",
+                                    "%2F%0A%2Fevil.example", "/%09/evil.example", "%09//evil.example",
+                                    "/%E2%80%AE/evil.example", "%2F%5C%2Fevil.example", "%20//evil.example"])
 def test_a_login_never_redirects_to_another_site(browser, demo_data, target):
     client = browser().client
     response = client.post(f"/connexion?next={target}", data={"username": "associe", "password": "demo1234",

@@ -5,8 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from hub import create_app
-from hub.core.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,17 +36,6 @@ def test_static_files_may_be_cached_and_the_worker_is_asked_again_each_time(clie
     assert "no-store" not in static.headers.get("Cache-Control", "")
     static.close()
     assert client.get("/sw.js").headers["Cache-Control"] == "no-cache"
-
-
-@pytest.fixture
-def production(app, monkeypatch):
-    monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
-    prod = create_app("production", SECRET_KEY="a-long-and-real-secret-key-for-production",
-                      SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
-    yield prod
-    with prod.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_production_asks_for_https_and_its_cookies_go_over_https_only_whatever_the_proxies_say(production,
