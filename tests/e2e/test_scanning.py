@@ -52,6 +52,7 @@ def test_a_customer_pickup_is_done_with_the_camera_alone(live_server, camera_bro
     scenes = [frame_of(qr_label(token))] + [frame_of(code128_label(t), angle=4) for t in parcels]
     page = login(phone(camera_browser(scenes), live_server), live_server, "associe")
     page.get_by_role("link", name="Collecte du client").click()
+    page.wait_for_load_state()  # the camera button works once scan.js has run (it is deferred)
     page.get_by_role("button", name="Scanner avec la caméra").click()
     expect(page.get_by_role("dialog", name="Caméra")).to_be_visible()
     for tracking_id in parcels:
@@ -66,6 +67,7 @@ def test_a_customer_pickup_is_done_with_the_camera_alone(live_server, camera_bro
 def test_the_camera_is_released_when_its_view_closes(live_server, camera_browser):
     page = login(phone(camera_browser([frame_of(code128_label("XX000000FR"))]), live_server), live_server, "associe")
     page.get_by_role("link", name="Collecte du client").click()
+    page.wait_for_load_state()  # the camera button works once scan.js has run (it is deferred)
     page.get_by_role("button", name="Scanner avec la caméra").click()
     expect(page.locator(".camera video")).to_be_visible()
     wait_until(page, "document.querySelector('.camera video').srcObject !== null")
@@ -78,6 +80,7 @@ def test_the_camera_is_released_when_its_view_closes(live_server, camera_browser
 def test_without_a_camera_the_associate_gets_a_french_message_and_types_instead(live_server, new_context):
     page = login(new_context().new_page(), live_server, "associe")
     page.get_by_role("link", name="Collecte du client").click()
+    page.wait_for_load_state()  # the camera button works once scan.js has run (it is deferred)
     page.get_by_role("button", name="Scanner avec la caméra").click()
     expect(page.get_by_role("alert")).to_contain_text(re.compile("Aucune caméra|La caméra n'est pas autorisée"))
     page.get_by_role("button", name="Saisir à la main").click()
