@@ -1,5 +1,6 @@
 """Comptoir: the counter app of a parcel pickup point."""
 import os
+import secrets
 
 from flask import Flask, render_template
 from sqlalchemy import event
@@ -18,39 +19,55 @@ class Comptoir(Flask):
         logs.error(exc_info)
 
 
-def create_app(config_name=None, **overrides):
+def create_app(config_name=None, instance_path=None, **overrides):
     """Build the app for ``config_name`` (or COMPTOIR_ENV), with optional setting overrides."""
     app = Comptoir(
         __name__,
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
-        instance_path=os.path.join(ROOT, "instance"),
+        instance_path=instance_path or os.path.join(ROOT, "instance"),
     )
     app.config.from_object(config_module.load(config_name))
     app.config.update(overrides)
-    _refuse_default_secret(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config["SECRET_KEY"] = _secret_key(app)
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
         # Behind a router (the Procfile's platform, nginx): the client's address and scheme come from
         # X-Forwarded-*; without this every customer shares the router's address in the rate limits.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-    os.makedirs(app.instance_path, exist_ok=True)
     _init_extensions(app)
     _register_blueprints(app)
     _register_errors(app)
     return app
 
 
-def _refuse_default_secret(app):
-    if not (app.debug or app.testing or app.config["DEMO_DATA"]) and app.config["SECRET_KEY"] in (
-        config_module.DEFAULT_SECRET, "", None
-    ):
-        raise RuntimeError("Set SECRET_KEY: production refuses to start with the default secret key.")
+def _secret_key(app):
+    """The key that signs sessions and tokens. Given, it is used (never the tests' published one outside the
+    tests). Otherwise production refuses to start (servers that share a database must share their key), and
+    development makes a random one, kept in instance/secret_key so sign-ins outlive a restart."""
+    given = app.config.get("SECRET_KEY")
+    if given and (given != config_module.TESTING_SECRET or app.testing):
+        return given
+    if not app.config["DEMO_DATA"] or app.testing:
+        raise RuntimeError("Set SECRET_KEY: production refuses to start without a secret key of its own.")
+    return _kept_secret(os.path.join(app.instance_path, config_module.SECRET_FILE))
+
+
+def _kept_secret(path):
+    try:  # created once, readable by its owner alone; a second process starting at once reads the first's
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        with open(path) as f:
+            return f.read().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32))
+    with open(path) as f:
+        return f.read().strip()
 
 
 def _init_extensions(app):
-    from .core import devices, i18n, replay, web
-    from .core.models import Account
+    from .core import devices, headers, i18n, replay, signins, web
 
     logs.register(app)
     db.init_app(app)
@@ -62,11 +79,12 @@ def _init_extensions(app):
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    login_manager.user_loader(lambda ident: logs.signed_in(db.session.get(Account, int(ident))))
+    login_manager.user_loader(lambda ident: logs.signed_in(signins.load_account(ident)))
     devices.register(app)
     replay.register(app)
     i18n.register(app)
     web.register(app)
+    headers.register(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
@@ -114,7 +132,7 @@ def _register_errors(app):
 
         return handler
 
-    for status in (400, 403, 404, 409, 422, 500, 503):
+    for status in (400, 403, 404, 405, 409, 413, 422, 500, 503):
         app.register_error_handler(status, page("error.html", status))
     app.register_error_handler(429, _too_many)
     app.register_error_handler(CSRFError, page("error.html", 400))

@@ -3,8 +3,9 @@
 #
 # Installs what the tests need (a virtual environment with the Python packages, compiled catalogues,
 # Debian's chromium when /usr/bin/chromium is missing), runs the unit, operation and web tests (in parallel) and
-# the end-to-end tests, then runs the database tests once more against a PostgreSQL server it starts
-# itself. Exits non-zero when any test fails.
+# the end-to-end tests (with a Redis server it starts itself, for the limits several app processes share),
+# then runs the database tests once more against a PostgreSQL server it starts itself. Exits non-zero when
+# any test fails.
 #
 # The whole run happens at one instant of the test clock: COMPTOIR_TEST_START when it is set, else one
 # drawn at random and printed first, so that a failure can be run again at the same instant.
@@ -43,11 +44,50 @@ ensure_chromium() {
 
 ensure_chromium
 
+# --- Redis, for the rate limits that several app processes share --------------------------------
+
+redis_pid=""
+stop_redis() {
+  if [ -n "$redis_pid" ]; then
+    kill "$redis_pid" 2>/dev/null || true
+    wait "$redis_pid" 2>/dev/null || true
+  fi
+}
+
+start_redis() {
+  if ! command -v redis-server >/dev/null 2>&1 && can_apt; then
+    echo "==> Installing Debian's redis-server for the shared rate limits"
+    apt_install redis-server || true
+  fi
+  if ! command -v redis-server >/dev/null 2>&1; then
+    echo "==> no redis-server and it cannot be installed here: the shared-limit test is skipped"
+    return 1
+  fi
+  local port dir
+  port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/comptoir-redis.XXXXXX")
+  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" >"$dir/redis.log" 2>&1 &
+  redis_pid=$!
+  for _ in $(seq 50); do
+    if python -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null; then
+      export TEST_REDIS_URL="redis://127.0.0.1:$port/0"
+      echo "==> Redis $(redis-server --version | awk '{print $3}') running on 127.0.0.1:$port"
+      return 0
+    fi
+    sleep 0.1
+  done
+  cat "$dir/redis.log"
+  echo "==> Redis did not start (see its log above): the shared-limit test is skipped"
+  return 1
+}
+
 status=0
 echo "==> Unit, operation and web tests (SQLite)"
 python -m pytest -n "$WORKERS" tests/unit tests/ops tests/web || status=$?
-echo "==> End-to-end tests in Chromium (SQLite)"
+start_redis || true
+echo "==> End-to-end tests in Chromium (SQLite), and the app under gunicorn with its limits in Redis"
 python -m pytest tests/e2e || status=$?
+stop_redis
 
 # --- The second pass: the database tests on a real PostgreSQL ---------------------------------
 
@@ -76,7 +116,7 @@ stop_postgres() {
     rm -rf "$pg_dir"
   fi
 }
-trap stop_postgres EXIT
+trap 'stop_postgres; stop_redis' EXIT
 
 skip_postgres() {
   echo "==> skipping the PostgreSQL pass: $1"

@@ -19,6 +19,17 @@
     evt.detail.headers["Idempotency-Key"] = field || newId();
   });
 
+  // Plain buttons' actions, without inline handlers (the Content-Security-Policy runs no inline script):
+  // « Imprimer » prints the notice; « ✕ » drops an opening range's row in place (without JavaScript it
+  // posts the form, which comes back without the row).
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest("[data-print], [data-remove-range]");
+    if (!button) return;
+    if (button.hasAttribute("data-print")) { window.print(); return; }
+    evt.preventDefault();
+    button.closest(".range").remove();
+  });
+
   // Close the menu when tapping outside it.
   document.addEventListener("click", function (evt) {
     document.querySelectorAll("details.menu[open]").forEach(function (menu) {

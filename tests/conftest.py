@@ -159,9 +159,17 @@ class Browser:
             headers["HX-Request"] = "true"
         return self.client.get(path, headers=headers, **kwargs)
 
+    def replay_token(self):
+        """The device's replay token, as the offline bundle hands it to the service worker's queue."""
+        return self.client.get("/hors-ligne/paquet").get_json()["replayToken"]
+
     def post(self, path, data=None, key=None, htmx=True, headers=None, **kwargs):
-        """POST as HTMX does: CSRF header and an Idempotency-Key (fresh unless given)."""
+        """POST as HTMX does: CSRF header and an Idempotency-Key (fresh unless given). A step replayed from
+        the offline queue (``X-Offline-Replay``) carries the device's replay token, as the queue sends it,
+        unless the test gives one (an empty one: a request that only says it is a replay)."""
         headers = dict(headers or {})
+        if headers.get("X-Offline-Replay") == "1" and "X-Replay-Token" not in headers:
+            headers["X-Replay-Token"] = self.replay_token()
         headers.setdefault("X-CSRFToken", self.token or csrf_token(self.client))
         headers["Idempotency-Key"] = key or str(uuid.uuid4())
         if htmx:

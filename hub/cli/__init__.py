@@ -10,7 +10,9 @@ from ..core import clock
 from . import demo
 from ..core.extensions import db
 from ..core.models import Shop
+from ..ops import accounts
 from ..ops.returns import expire_due
+from ..rules.errors import DomainError
 
 bp = Blueprint("cli", __name__, cli_group=None)
 
@@ -43,6 +45,64 @@ def logins_command():
     """Print the demo logins."""
     for username, role in demo.DEMO_LOGINS:
         click.echo(f"  {username:<9} / {demo.DEMO_PASSWORD}   {role}")
+
+
+@bp.cli.group("accounts")
+def accounts_group():
+    """Passwords and deactivations: each ends the account's sign-ins everywhere."""
+
+
+def _applied(operation, *args):
+    """Run an operation and commit it; a refusal is told as the operation says it, and nothing changes."""
+    try:
+        ended = operation(*args, clock.now())
+    except DomainError as err:
+        db.session.rollback()
+        raise click.ClickException(str(err)) from None
+    db.session.commit()
+    return ended
+
+
+@accounts_group.command("set-password")
+@click.argument("username")
+@click.password_option("--password", prompt="New password", help="asked for when not given (hidden)")
+def set_password_command(username, password):
+    """Give USERNAME a new password; every sign-in of the account ends."""
+    ended = _applied(accounts.set_password, _account(username), password)
+    click.echo(f"Password of {username} changed; {ended} sign-in(s) ended.")
+
+
+@accounts_group.command("deactivate")
+@click.argument("username")
+def deactivate_command(username):
+    """USERNAME can no longer sign in; every sign-in of the account ends."""
+    ended = _applied(accounts.deactivate, _account(username))
+    click.echo(f"{username} deactivated; {ended} sign-in(s) ended.")
+
+
+def _account(username):
+    try:
+        return accounts.account_named(username)
+    except DomainError as err:
+        raise click.ClickException(str(err)) from None
+
+
+@bp.cli.group("devices")
+def devices_group():
+    """Devices that have signed in."""
+
+
+@devices_group.command("revoke")
+@click.argument("device_id")
+@click.option("--reason", default="", help="why (lost, stolen…), kept with the device")
+def revoke_command(device_id, reason):
+    """Revoke DEVICE_ID (a lost or stolen phone): every sign-in on it ends, and it never signs in again."""
+    try:
+        device = accounts.device_named(device_id)
+    except DomainError as err:
+        raise click.ClickException(str(err)) from None
+    ended = _applied(accounts.revoke_device, device, reason)
+    click.echo(f"Device {device_id} revoked; {ended} sign-in(s) ended.")
 
 
 @bp.cli.group("translate")

@@ -36,10 +36,11 @@ def command_key():
 
 
 def payload_digest():
-    """What the request asks for, whatever the order of its fields."""
+    """What the request asks for, whatever the order of its form's fields. Any other body counts by its
+    bytes: it is never parsed here (a deeply nested JSON body would exhaust the parser)."""
     form = sorted((k, v) for k, v in request.form.items(multi=True) if k not in IGNORED_FIELDS)
-    body = request.get_json(silent=True) if request.is_json else None
-    text = json.dumps([request.method, request.path, form, body], sort_keys=True, default=str)
+    body = "" if request.form else hashlib.sha256(request.get_data(cache=True)).hexdigest()
+    text = json.dumps([request.method, request.path, form, body])
     return hashlib.sha256(text.encode()).hexdigest()
 
 

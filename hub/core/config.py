@@ -1,7 +1,9 @@
 """Configuration from environment variables, one class per way of running."""
 import os
 
-DEFAULT_SECRET = "dev-only-not-secret"
+# Published with the code, so it signs nothing but the tests' cookies (create_app refuses it elsewhere).
+TESTING_SECRET = "testing-only-not-secret"
+SECRET_FILE = "secret_key"
 
 
 def _database_url(default):
@@ -15,7 +17,8 @@ def _database_url(default):
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
+    # Given, or (development) a random one kept in instance/secret_key; production refuses to start without.
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite:///" + os.path.abspath("instance/comptoir.db"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = "fr"
@@ -23,6 +26,9 @@ class Config:
     LANGUAGES = ["fr", "en"]
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # No form of the app comes near this: a larger body is refused (413) before it is read.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    HSTS_SECONDS = 0  # Strict-Transport-Security: production only, where the app is served over https
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -44,7 +50,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = os.environ.get("SECRET_KEY", "testing-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", TESTING_SECRET)
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite:///" + os.path.abspath("instance/testing.db"))
     DEMO_DATA = True
     MOVABLE_CLOCK = True
@@ -52,6 +58,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    HSTS_SECONDS = 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"
 

@@ -14,7 +14,8 @@ from ..rules import deadlines
 from ..rules.dropoff import VisitEnd, VisitKind, VisitMode
 from ..rules.enums import TitledEnum
 from ..rules.errors import N_
-from ..rules.parcels import Action, Size, State
+from ..rules import pickup as pickup_rules
+from ..rules.parcels import IN_SHOP, Action, Size, State
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -154,7 +155,8 @@ class Account(UserMixin, db.Model):
 
 
 class Device(db.Model):
-    """A browser that has signed in: its id travels in a long-lived cookie."""
+    """A browser that has signed in: its id travels in a long-lived cookie. A revoked device (lost,
+    stolen) has every sign-in ended, and its id never signs in again."""
 
     __tablename__ = "devices"
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
@@ -163,6 +165,43 @@ class Device(db.Model):
     user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    revoke_reason: Mapped[str] = mapped_column(sa.String(200), default="")
+
+
+class SignInEnd(TitledEnum):
+    """Why a sign-in ended."""
+
+    SIGNED_OUT = "signed_out", N_("signed out")
+    PASSWORD_CHANGED = "password_changed", N_("password changed")
+    DEACTIVATED = "deactivated", N_("account deactivated")
+    DEVICE_REVOKED = "device_revoked", N_("device revoked")
+    REPLACED = "replaced", N_("another sign-in on the device")
+    IDLE = "idle", N_("unused for too long")
+
+
+class SignIn(db.Model):
+    """One sign-in of an account on a device. Its random id travels in the signed session cookie and each
+    request looks it up by that id: once it has ended, every copy of the cookie opens nothing."""
+
+    __tablename__ = "sign_ins"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
+    device_id: Mapped[str] = mapped_column(sa.ForeignKey("devices.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    end_reason: Mapped[Optional[SignInEnd]] = mapped_column(_enum(SignInEnd, 20))
+    account: Mapped[Account] = relationship()
+
+    @property
+    def open(self):
+        return self.ended_at is None
+
+
+def _customer_key(context):
+    fields = context.get_current_parameters()
+    return pickup_rules.customer_key(fields.get("customer_email") or "", fields.get("customer_name") or "")
 
 
 class Pickup(db.Model):
@@ -173,6 +212,8 @@ class Pickup(db.Model):
     shop_id: Mapped[int] = mapped_column(sa.ForeignKey("shops.id"), index=True)
     customer_name: Mapped[str] = mapped_column(sa.String(120))
     customer_email: Mapped[str] = mapped_column(sa.String(200), default="")
+    # One active pickup per customer and shop (hub/rules/pickup.customer_key), made from the two above.
+    customer_key: Mapped[str] = mapped_column(sa.String(210), default=_customer_key)
     code: Mapped[str] = mapped_column(sa.String(6))
     token: Mapped[str] = mapped_column(sa.String(40), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
@@ -189,6 +230,8 @@ class Pickup(db.Model):
             sqlite_where=sa.text("active"),
             postgresql_where=sa.text("active"),
         ),
+        sa.Index("uq_active_pickup_customer", "shop_id", "customer_key", unique=True,
+                 sqlite_where=sa.text("active"), postgresql_where=sa.text("active")),
     )
 
 
@@ -228,6 +271,11 @@ class Visit(db.Model):
         return self.last_scan_at or self.opened_at
 
 
+# The parcels that hold their shelf place: those in the shop (IN_SHOP).
+SHELF_PLACE_TAKEN = "shelf_place IS NOT NULL AND state IN ({})".format(
+    ", ".join(f"'{state.value}'" for state in sorted(IN_SHOP, key=lambda s: s.value)))
+
+
 class Parcel(db.Model):
     __tablename__ = "parcels"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -251,7 +299,13 @@ class Parcel(db.Model):
     pickup: Mapped[Optional[Pickup]] = relationship(back_populates="parcels")
     events: Mapped[list["ParcelEvent"]] = relationship(back_populates="parcel", order_by="ParcelEvent.id")
 
-    __table_args__ = (sa.UniqueConstraint("network_id", "tracking_id", name="uq_parcel_tracking"),)
+    __table_args__ = (
+        sa.UniqueConstraint("network_id", "tracking_id", name="uq_parcel_tracking"),
+        # A shelf place holds one parcel of the shop at a time: two parcels received at the same moment
+        # cannot both be told to go on it (the loser's command is retried and gets the next place).
+        sa.Index("uq_shelf_place_in_shop", "shop_id", "shelf_place", unique=True,
+                 sqlite_where=sa.text(SHELF_PLACE_TAKEN), postgresql_where=sa.text(SHELF_PLACE_TAKEN)),
+    )
     __mapper_args__ = {"version_id_col": version}
 
     def __init__(self, **fields):

@@ -1,26 +1,28 @@
-"""Scans queued offline, sent again: who they come from when the session or its CSRF token has gone.
+"""Scans queued offline, sent again: who they come from, and what they may claim.
 
 A counter may stay offline for days, and the browser may drop its session cookie meanwhile (an
 installed app closed, a phone restarted). The queued request still carries the CSRF token of the page
-it was made on, which dies with that session. So, at sign-in, the device gets a *replay token*: a
-signed cookie (HttpOnly, SameSite=Strict, 30 days) naming the account, the device and the instant of
-that sign-in. It vouches for a request only when all of this holds:
+it was made on, which dies with that session. So the device's offline queue holds a *replay token*:
+a signed value naming the device's current sign-in (hub/core/signins.py) and the device, handed to the
+service worker in the offline bundle and sent by its queue alone, in the ``X-Replay-Token`` header. No
+cookie carries it, so a request typed in the browser's console or sent with a copied session cookie does
+not have it. It vouches for a request only when all of this holds:
 
 - the request is a replay: a POST with ``X-Offline-Replay: 1`` and a valid ``Idempotency-Key``;
 - it comes from our own pages: ``Sec-Fetch-Site: same-origin`` (or, from a browser too old to send
-  it, an ``Origin`` naming this host). Another site can neither set these headers without a CORS
-  preflight we never grant, nor send the SameSite=Strict cookie;
-- the token's signature is right, it is under 30 days old, its device is the device cookie's, and it
-  names the device's *latest* sign-in (``Device.last_account_id`` and ``Device.last_seen_at``): signing
-  out, or another account signing in on the device, revokes it.
+  it, an ``Origin`` naming this host);
+- the token's signature is right, it is under 30 days old, its device is the device cookie's, and its
+  sign-in is still open (signing out, a password change, a deactivation, a device revoked or another
+  sign-in on the device end it) and not idle, for an active associate or carrier.
 
-Such a request is then signed in as the token's account (Flask-Login's request loader, for this one
-request only: no session is made) and its CSRF check is waived (``check_csrf``). The token
-opens nothing else: no page, no ordinary form. A replay whose session and token are both gone gets a
-401 and stays queued until the associate signs in again; a replay made under another account than
-the one signed in now gets a 403.
+Such a request, and only such a request, is *vouched*: it may be dated by the device (``X-Occurred-At``,
+hub/core/web.device_time), it passes the overdue-task block, a carrier's code is checked against the moment
+the device read it, and its CSRF check is waived. When the session is gone it is signed in as the token's
+account for this one request (Flask-Login's request loader; no session is made). Headers alone grant
+nothing: without the token a replay is an ordinary request, judged at the server's time. A replay whose
+session and token are both gone gets a 401 and stays queued until the associate signs in again; a replay
+made under another account than the one signed in now gets a 403.
 """
-from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from flask import current_app, g, request
@@ -28,43 +30,31 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from . import clock, devices, logs
+from . import clock, devices, logs, signins
 from .extensions import csrf, db, login_manager
-from .models import Account, Device, Role
+from .models import Role, SignIn
+from ..rules import accounts as account_rules
 
-COOKIE = "comptoir_replay"
-LIFETIME = timedelta(days=30)
+HEADER = "X-Replay-Token"
+LIFETIME = account_rules.IDLE_LIMIT
 REPLAY_ROLES = (Role.ASSOCIATE, Role.CARRIER)
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _serializer():
     return URLSafeTimedSerializer(current_app.secret_key, salt="offline-replay")
 
 
-def _stamp(instant):
-    return (instant - EPOCH) // timedelta(microseconds=1)
-
-
 def is_replay():
-    """True when the offline queue sends this request again."""
+    """True when the request says the offline queue sends it again (which alone grants nothing)."""
     return request.headers.get("X-Offline-Replay") == "1"
 
 
-def grant(account):
-    """At sign-in: a replay token for this device's new sign-in (written by ``set_cookie``)."""
-    db.session.flush()
-    device = db.session.get(Device, g.device_id)
-    if device is not None and account.role in REPLAY_ROLES:
-        g.replay_cookie = _serializer().dumps([account.id, device.id, _stamp(device.last_seen_at)])
-
-
-def revoke():
-    """At sign-out: the device's latest sign-in moves on, so its replay token no longer vouches."""
-    device = db.session.get(Device, g.get("device_id"))
-    if device is not None:
-        device.last_seen_at = clock.now()
-    g.replay_cookie = ""
+def token():
+    """The replay token of this request's sign-in, for the device's offline queue (None for other roles)."""
+    sign_in = signins.current()
+    if sign_in is None or sign_in.account.role not in REPLAY_ROLES:
+        return None
+    return _serializer().dumps([sign_in.id, sign_in.device_id])
 
 
 def _same_origin():
@@ -80,24 +70,34 @@ def looks_like_replay():
     return request.method == "POST" and is_replay() and 0 < len(key) <= 64 and _same_origin()
 
 
-def _vouched_account():
+def _vouched_sign_in():
     try:
-        account_id, device_id, stamp = _serializer().loads(request.cookies.get(COOKIE, ""),
-                                                          max_age=LIFETIME.total_seconds())
+        sign_in_id, device_id = _serializer().loads(request.headers.get(HEADER, ""), max_age=LIFETIME.total_seconds())
     except (BadSignature, TypeError, ValueError):
         return None
-    device = db.session.get(Device, device_id) if device_id == request.cookies.get(devices.COOKIE) else None
-    if device is None or device.last_account_id != account_id or _stamp(device.last_seen_at) != stamp:
+    if not isinstance(sign_in_id, str) or device_id != request.cookies.get(devices.COOKIE):
         return None
-    account = db.session.get(Account, account_id)
-    return account if account is not None and account.is_active and account.role in REPLAY_ROLES else None
+    sign_in = db.session.get(SignIn, sign_in_id)
+    if sign_in is None or not sign_in.open or sign_in.device_id != device_id:
+        return None
+    if account_rules.idle(sign_in.last_seen_at, clock.now()):
+        return None
+    account = sign_in.account
+    return sign_in if account.is_active and account.role in REPLAY_ROLES else None
 
 
 def replay_account():
     """The account a replay's token vouches for, or None (see the module's docstring)."""
     if "replay_account" not in g:
-        g.replay_account = _vouched_account() if looks_like_replay() else None
+        sign_in = _vouched_sign_in() if looks_like_replay() else None
+        g.replay_account = sign_in.account if sign_in is not None else None
     return g.replay_account
+
+
+def vouched():
+    """True for a replay the device's token vouches for, made by the account signed in (if any)."""
+    account = replay_account()
+    return account is not None and (not current_user.is_authenticated or current_user.id == account.id)
 
 
 def guard():
@@ -114,18 +114,12 @@ def guard():
 
 def check_csrf():
     """The CSRF check of every form and HTMX request, waived only for a replay its device token vouches for."""
-    if replay_account() is None:
+    if not vouched():
         csrf.protect(apply_exemptions=True)
 
 
 def after(response):
-    """Write or clear the replay token; tell the queue that a replayed command was applied."""
-    cookie = g.get("replay_cookie")
-    if cookie:
-        response.set_cookie(COOKIE, cookie, max_age=int(LIFETIME.total_seconds()), httponly=True,
-                            samesite="Strict", secure=request.is_secure)
-    elif cookie == "":
-        response.delete_cookie(COOKIE, samesite="Strict", secure=request.is_secure)
+    """Tell the queue that a replayed command was applied."""
     # Only a command run (or answered again) by @command was applied: a 2xx from anywhere else
     # (a redirect by a before-request hook, a view that is no command) must not empty the queue.
     applied = g.get("command_id") or response.headers.get("Idempotent-Replayed")

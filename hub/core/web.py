@@ -1,22 +1,24 @@
 """What every view shares: page-or-fragment rendering, errors in the user's language, scoping."""
 import re
+import unicodedata
 import uuid
 from datetime import date, datetime, timezone
 from functools import wraps
 
 from types import SimpleNamespace
 
-from flask import abort, flash, g, make_response, redirect, render_template, request
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.routing import IntegerConverter
 
 from . import clock
 from .extensions import db
 from .models import Role
 from .i18n import local_date
 from ..ops import Actor
-from .replay import looks_like_replay
+from .replay import vouched
 from ..rules.codes import MAX_SCAN_DELAY
 from ..rules.errors import Msgid
 
@@ -108,9 +110,9 @@ def in_my_shop_or_404(model, ident):
 
 
 def offline_replay():
-    """True when the device's offline queue sends this request again: a same-origin POST marked as a
-    replay, with its command id (then, and only then, the device's own clock says when it happened)."""
-    return looks_like_replay()
+    """True when the device's offline queue sends this request again, vouched for by the device's replay
+    token (hub/core/replay.py): then, and only then, the device's own clock says when it happened."""
+    return vouched()
 
 
 def device_time(now):
@@ -143,8 +145,14 @@ def actor():
 
 
 def safe_path(target, default):
-    """``target`` when it is a path of this site (never another host), else ``default``."""
+    """``target`` when it is a path of this site (never another host), else ``default``.
+
+    A browser drops tabs and line breaks from a URL before reading it (« /\t/evil.example » is
+    « //evil.example » to it), so a target holding any control character, or white space, is refused
+    whole rather than judged."""
     target = target or ""
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in target):
+        return default
     return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else default
 
 
@@ -163,6 +171,45 @@ def new_command_id():
     return str(uuid.uuid4())
 
 
+# The largest id a route or a form may name: PostgreSQL's integer (SQLite's is larger).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in a route: an id the database can hold, else the route does not match (404), never
+    an overflow in the query."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def form_id(raw):
+    """An id chosen in a form (a select's value), or None when it is not one the database can hold."""
+    raw = (raw or "").strip()
+    return int(raw) if re.fullmatch(r"[0-9]{1,10}", raw) and int(raw) <= MAX_ID else None
+
+
+def _holds_nul():
+    values = [request.path, *request.headers.values()]
+    values += [text for key, value in request.args.items(multi=True) for text in (key, value)]
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += [text for key, value in request.form.items(multi=True) for text in (key, value)]
+    return any("\x00" in text for text in values)
+
+
+def refuse_unreadable():
+    """Before anything reads the request: a body over the size limit is refused (413) unread, and a NUL
+    character anywhere (PostgreSQL cannot store one, and no person types one) is refused (400)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and (request.content_length or 0) > limit:
+        abort(413)
+    if _holds_nul():
+        refuse(400, _("This request holds a character that cannot be read. Check what was typed and try again."))
+
+
 def register(app):
     app.jinja_env.globals["new_command_id"] = new_command_id
     app.jinja_env.globals["get_locale"] = get_locale
+    app.url_map.converters["int"] = IdConverter
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unreadable)

@@ -11,7 +11,7 @@ from flask import jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..core import clock
+from ..core import clock, replay
 from ..core.extensions import db
 from ..core.models import Parcel, Pickup, Role
 from ..core.web import explain
@@ -125,7 +125,8 @@ def _carrier_bundle(now):
 def bundle():
     """What this device needs offline, for the signed-in account: screens rendered as online, keyed hashes."""
     now = clock.now()
-    data = {"format": 1, "account": current_user.id, "role": current_user.role.value, "syncedAt": now.isoformat()}
+    data = {"format": 1, "account": current_user.id, "role": current_user.role.value, "syncedAt": now.isoformat(),
+            "replayToken": replay.token()}
     if current_user.role == Role.ASSOCIATE:
         data.update(_associate_bundle(now))
     elif current_user.role == Role.CARRIER:

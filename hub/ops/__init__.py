@@ -35,6 +35,7 @@ def record(parcel, action, actor, note="", visit=None, keep_repeat=False):
     move = rules.move(parcel.state, action)
     if move.repeat and not keep_repeat:
         return move
+    when = _believable(actor, parcel, visit)
     db.session.add(
         ParcelEvent(
             parcel=parcel,
@@ -44,7 +45,7 @@ def record(parcel, action, actor, note="", visit=None, keep_repeat=False):
             account_id=actor.account_id,
             device_id=actor.device_id,
             command_id=actor.command_id,
-            occurred_at=actor.when,
+            occurred_at=when,
             recorded_at=actor.now,
             offline=actor.offline,
             note=note,
@@ -52,9 +53,18 @@ def record(parcel, action, actor, note="", visit=None, keep_repeat=False):
         )
     )
     parcel.state = move.after
-    parcel.state_since = actor.when
+    parcel.state_since = when
     db.session.flush()
     return move
+
+
+def _believable(actor, parcel, visit):
+    """When the event happened: the device's time for a step it made offline, but never before the parcel's
+    previous event nor the visit's opening (a device's clock, or its user, cannot put a step before them)."""
+    if actor.occurred_at is None:
+        return actor.when
+    floors = [t for t in (parcel.state_since, visit.opened_at if visit is not None else None) if t is not None]
+    return max([actor.occurred_at, *floors])
 
 
 def close_pickup_if_done(pickup):

@@ -74,10 +74,8 @@ def _end(visit, at, reason):
 
 
 def find_parcel(network_id, tracking_id):
-    return db.session.scalar(
-        select(Parcel).where(Parcel.network_id == network_id,
-                             Parcel.tracking_id == rules.normalise_tracking_id(tracking_id))
-    )
+    """The parcel of the network with that (read) tracking ID, or None."""
+    return db.session.scalar(select(Parcel).where(Parcel.network_id == network_id, Parcel.tracking_id == tracking_id))
 
 
 def settle(visit, now):
@@ -123,11 +121,11 @@ def _late(visit, actor):
 
 def scan_in(visit, tracking_id, actor):
     """A label scanned during the visit: receive it, or say why not. Returns (parcel, outcome)."""
+    tracking_id = rules.read_tracking_id(tracking_id)
     ensure_open(visit, actor)
     parcel = find_parcel(visit.network_id, tracking_id)
     label = parcel and rules.Label(parcel.tracking_id, parcel.shop_id, parcel.shop.name, parcel.state)
-    outcome = rules.judge_scan(label, rules.normalise_tracking_id(tracking_id) or tracking_id, visit.shop_id,
-                               by_associate=visit.mode == VisitMode.OTHER)
+    outcome = rules.judge_scan(label, tracking_id, visit.shop_id, by_associate=visit.mode == VisitMode.OTHER)
     if outcome == rules.ScanOutcome.RECEIVED:
         receive(parcel, visit, actor)
     return parcel, outcome
@@ -137,7 +135,7 @@ def receive(parcel, visit, actor):
     """The parcel is in the shop: the 7-day window starts, it gets a shelf place and joins its pickup."""
     record(parcel, Action.RECEIVE, actor, visit=visit)
     tz = parcel.shop.timezone
-    parcel.dropped_at = max(actor.when, visit.opened_at)  # a device's clock a little behind the server's
+    parcel.dropped_at = parcel.state_since  # the event's time: never before the visit opened
     parcel.shelf_place = rules.suggest_shelf_place(deadlines.last_pickup_day(parcel.dropped_at, tz),
                                                    _shelf_places_in_use(parcel))
     join_pickup(parcel, actor.now)
@@ -171,9 +169,16 @@ def join_pickup(parcel, now):
 
 def reopen_pickup(pickup, parcel, now):
     """A parcel waiting again under a pickup that had ended: the code comes back (a new one if another
-    customer has it now) and the customer is told."""
+    customer has it now) and the customer is told. If the customer has another pickup open at the shop
+    since, the parcel joins that one (one active pickup per customer)."""
     if pickup.active:
         return pickup
+    since = db.session.scalar(select(Pickup).where(Pickup.shop_id == pickup.shop_id, Pickup.active,
+                                                   Pickup.customer_key == pickup.customer_key))
+    if since is not None:
+        parcel.pickup = since
+        notices.pickup_notice(since, parcel, now)
+        return since
     taken = set(db.session.scalars(select(Pickup.code).where(Pickup.shop_id == pickup.shop_id, Pickup.active)))
     if pickup.code in taken:
         pickup.code = codes.new_pickup_code(taken)
@@ -183,7 +188,11 @@ def reopen_pickup(pickup, parcel, now):
 
 
 def find_again(parcel, actor):
-    """« Colis retrouvé »: a parcel marked not found (or missing) is back on its shelf, under its code."""
+    """« Colis retrouvé »: a parcel marked not found (or missing) is back on its shelf, under its code. A
+    missing parcel's place may hold another parcel by now: it then gets the next free one."""
+    in_use = _shelf_places_in_use(parcel)
+    if parcel.shelf_place in in_use:
+        parcel.shelf_place = rules.suggest_shelf_place(parcel.last_pickup_day, in_use)
     move = record(parcel, Action.FOUND_AGAIN, actor)
     if parcel.pickup is not None:
         reopen_pickup(parcel.pickup, parcel, actor.now)

@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Optional
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ..core.extensions import db
-from ..core.models import Parcel, ParcelEvent, Pickup, PickupCodeFailure, ShopChange
+from ..core.models import Parcel, ParcelEvent, Pickup, PickupCodeFailure, Shop, ShopChange
 from ..rules import pickup as rules
-from ..rules.dropoff import normalise_tracking_id
+from ..rules.dropoff import normalise_tracking_id, read_tracking_id
 from ..rules.errors import Conflict, DomainError, N_, WrongCode
 from ..rules.parcels import Action, State
 from . import notices, record
@@ -50,6 +50,8 @@ def guard(shop_id, device_id, now):
     device_times = db.session.scalars(
         select(PickupCodeFailure.at).where(PickupCodeFailure.device_id == device_id, PickupCodeFailure.at > since)
     ).all()
+    # A guess judged just before this one may have been recorded a moment after this request began.
+    device_times, shop_times = [min(t, now) for t in device_times], [min(t, now) for t in shop_times]
     return Guard(rules.locked_until(device_times, shop_times, now), rules.attempts_left(device_times, now))
 
 
@@ -57,8 +59,10 @@ def open_pickup(shop_id, entry, actor):
     """The pickup a code or notice barcode opens at this shop; a wrong one is recorded, then refused."""
     entry = rules.normalise_entry(entry)[:MAX_ENTRY]
     # The lock stops guessing 6-digit codes; a notice's barcode cannot be guessed and still opens.
-    if rules.looks_like_code(entry) and guard(shop_id, actor.device_id, actor.now).locked_until:
-        raise rules.TooManyWrongCodes()
+    if rules.looks_like_code(entry):
+        _one_guess_at_a_time(shop_id)
+        if guard(shop_id, actor.device_id, actor.now).locked_until:
+            raise rules.TooManyWrongCodes()
     if not entry:
         raise WrongCode()
     pickup = _find(shop_id, entry)
@@ -68,6 +72,14 @@ def open_pickup(shop_id, entry, actor):
         raise ParcelLabelAtStart()
     _record_failure(shop_id, entry, actor)
     raise WrongCode()
+
+
+def _one_guess_at_a_time(shop_id):
+    """Codes typed at one shop are judged one at a time, the failures counted and the new one recorded in
+    the same transaction: many guesses sent at once cannot all pass the count before any is recorded.
+    Writing the shop's row takes its lock (PostgreSQL) or the writer's lock (SQLite) until the commit."""
+    db.session.execute(update(Shop).where(Shop.id == shop_id).values(capacity=Shop.capacity)
+                       .execution_options(synchronize_session=False))
 
 
 def _find(shop_id, entry):
@@ -99,10 +111,10 @@ def is_notice_of(pickup, entry):
 
 def hand_over(pickup, entry, actor):
     """A label scanned, or its tracking ID typed: hand that parcel over if it is one of this pickup's."""
-    tracking_id = normalise_tracking_id(entry)[:MAX_ENTRY]
+    tracking_id = read_tracking_id(entry)
     if not tracking_id:
         raise EmptyScan()
-    parcel = next((p for p in pickup.parcels if normalise_tracking_id(p.tracking_id) == tracking_id), None)
+    parcel = next((p for p in pickup.parcels if p.tracking_id == tracking_id), None)
     if parcel is None:
         owner = db.session.execute(
             select(Parcel.shop_id, Parcel.pickup_id).where(Parcel.shop_id == pickup.shop_id,

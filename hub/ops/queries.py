@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..core.extensions import db
 from ..core.models import Parcel, ParcelEvent, Shop
-from ..rules import deadlines
+from ..rules import deadlines, hours
 from ..rules.dropoff import normalise_tracking_id
 from ..rules.parcels import IN_SHOP, Action, State
 
@@ -43,13 +43,7 @@ def counts_by_state(shop_id):
 def shop_hours(shop):
     """The shop's opening hours as the rules want them."""
     ranges = [deadlines.Range(r.weekday, r.opens, r.closes) for r in shop.ranges]
-    closed_days = set()
-    for closure in shop.closures:
-        day = closure.starts_on
-        while day <= closure.ends_on:
-            closed_days.add(day)
-            day = day.fromordinal(day.toordinal() + 1)
-    return ranges, closed_days
+    return ranges, hours.closed_days(hours.Span(c.starts_on, c.ends_on) for c in shop.closures)
 
 
 def is_open(shop, now):

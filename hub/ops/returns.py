@@ -8,7 +8,7 @@ from ..core.models import Parcel, ParcelEvent
 from .queries import shop_hours
 from ..rules import deadlines
 from ..rules import returns as rules
-from ..rules.dropoff import VisitKind, normalise_tracking_id
+from ..rules.dropoff import VisitKind, read_tracking_id
 from ..rules.parcels import Action, State
 from . import Actor, close_pickup_if_done, record
 from .dropoff import ensure_open
@@ -57,7 +57,7 @@ def scan_deadline(shop, parcels=None):
 
 def _in_shop(shop, tracking_id):
     parcel = db.session.scalar(
-        select(Parcel).where(Parcel.shop_id == shop.id, Parcel.tracking_id == normalise_tracking_id(tracking_id))
+        select(Parcel).where(Parcel.shop_id == shop.id, Parcel.tracking_id == read_tracking_id(tracking_id))
     )
     if parcel is None:
         raise rules.NotInThisShop(tracking_id=tracking_id)

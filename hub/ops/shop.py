@@ -6,8 +6,9 @@ declared the shop full and when. Like every operation, these flush and never com
 from ..core.extensions import db
 from ..core.models import Closure, OpeningRange, Parcel, ShopChange, ShopEvent, Size
 from ..rules import hours as hours_rules
-from ..rules.dropoff import normalise_tracking_id
+from ..rules.dropoff import read_tracking_id
 from ..rules.errors import Conflict, DomainError, N_, NetworkNotServed
+from ..rules.text import plain_text
 
 MIN_CAPACITY = 5
 MAX_CAPACITY = 999
@@ -98,7 +99,7 @@ def set_week(shop, rows, actor):
 def add_closure(shop, start, end, reason, actor, today):
     """A dated exceptional closure. Returns it; ``is_long`` tells whether to suggest a deactivation."""
     span = hours_rules.check_closure(hours_rules.Span(start, end), _spans(shop), today)
-    closure = Closure(starts_on=span.start, ends_on=span.end, reason=reason.strip()[:200])
+    closure = Closure(starts_on=span.start, ends_on=span.end, reason=plain_text(reason, 200))
     shop.closures.append(closure)
     note(shop, ShopChange.CLOSURE_ADDED, actor, f"{hours_rules.dmy(start)} – {hours_rules.dmy(end)}")
     db.session.flush()
@@ -127,21 +128,21 @@ def send_expected(shop, network, actor, *, tracking_id, recipient_name, recipien
     parcel = Parcel(network=network, shop=shop, tracking_id=_tracking_id(network, tracking_id),
                     recipient_name=_required(recipient_name, FIELD_TITLES["recipient_name"]),
                     recipient_email=_email(recipient_email), size=_size(size),
-                    description=description.strip()[:200], expected_on=expected_on)
+                    description=plain_text(description, 200), expected_on=expected_on)
     db.session.add(parcel)
     db.session.flush()
     return parcel
 
 
 def _required(value, field):
-    value = (value or "").strip()
+    value = plain_text(value, 120)
     if not value:
         raise MissingField(field=field)
-    return value[:120]
+    return value
 
 
 def _tracking_id(network, raw):
-    tracking_id = normalise_tracking_id(raw)[:64]
+    tracking_id = read_tracking_id(raw)
     if not tracking_id:
         raise MissingField(field=FIELD_TITLES["tracking_id"])
     if db.session.query(Parcel.id).filter_by(network_id=network.id, tracking_id=tracking_id).first():
@@ -151,8 +152,8 @@ def _tracking_id(network, raw):
 
 def _email(raw):
     value = (raw or "").strip()
-    if value and ("@" not in value or " " in value or len(value) > 200):
-        raise BadEmail(value=value)
+    if value and ("@" not in value or " " in value or len(value) > 200 or plain_text(value, 200) != value):
+        raise BadEmail(value=plain_text(value, 200))
     return value
 
 

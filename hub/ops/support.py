@@ -4,6 +4,7 @@ import phonenumbers
 from ..core.extensions import db
 from ..core.models import SupportRequest
 from ..rules.errors import DomainError, N_
+from ..rules.text import plain_text
 
 
 class BadPhone(DomainError):
@@ -36,9 +37,9 @@ def request_call_back(phone, now, *, shop_id=None, account_id=None, name="", scr
         phone=normalise_phone(phone),
         shop_id=shop_id,
         account_id=account_id,
-        name=name.strip()[:120],
-        screen=screen[:120],
-        message=message.strip()[:2000],
+        name=plain_text(name, 120),
+        screen=plain_text(screen, 120),
+        message=plain_text(message, 2000, lines=True),
         created_at=now,
     )
     db.session.add(req)

@@ -39,6 +39,12 @@ def _at(day, wall, tz):
     return datetime.combine(day, wall, tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
 
 
+def days_from(day, count):
+    """``count`` days from ``day`` on, stopping at the calendar's last day rather than running off it."""
+    for n in range(day.toordinal(), min(day.toordinal() + count, date.max.toordinal() + 1)):
+        yield date.fromordinal(n)
+
+
 def pickup_deadline(dropped_at, tz):
     """The instant a parcel dropped off at ``dropped_at`` expires."""
     last_day = _local(dropped_at, tz).date() + timedelta(days=PICKUP_DAYS)
@@ -78,8 +84,7 @@ def add_open_time(start, duration, ranges, closures, tz, horizon_days=60):
     if not ranges:
         return start + duration
     left = duration
-    day = _local(start, tz).date()
-    for _ in range(horizon_days):
+    for day in days_from(_local(start, tz).date(), horizon_days):
         for opens, closes in open_intervals(day, ranges, closures, tz):
             begin = max(opens, start)
             if begin >= closes:
@@ -87,7 +92,6 @@ def add_open_time(start, duration, ranges, closures, tz, horizon_days=60):
             if closes - begin >= left:
                 return begin + left
             left -= closes - begin
-        day += timedelta(days=1)
     return start + duration  # a shop closed for two months: the plain clock decides
 
 
@@ -114,12 +118,10 @@ def is_open(now, ranges, closures, tz):
 
 def next_opening(now, ranges, closures, tz, horizon_days=60):
     """The next instant the shop opens after ``now`` (None when it never does)."""
-    day = _local(now, tz).date()
-    for _ in range(horizon_days):
+    for day in days_from(_local(now, tz).date(), horizon_days):
         for opens, _closes in open_intervals(day, ranges, closures, tz):
             if opens > now:
                 return opens
-        day += timedelta(days=1)
     return None
 
 

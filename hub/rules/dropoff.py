@@ -56,15 +56,15 @@ class ParcelForAnotherShop(DomainError):
 
 
 # The associate scans in the parcels of another carrier's driver (« Autre »): a parcel that is not theirs to
-# keep goes back to the driver, who is standing there; the carrier's own words would tell them to keep it.
+# keep goes back to the driver, who is standing there; the carrier's own words would tell them to keep it. The
+# associate is not told which shop expects it: one shop never learns where another's customers collect.
 class UnknownParcelForDriver(UnknownParcel):
     message = N_("Unknown parcel %(tracking_id)s: it is not expected in this network. Do not keep it: hand it "
                  "back to the driver.")
 
 
-class ParcelForAnotherShopForDriver(ParcelForAnotherShop):
-    message = N_("Parcel %(tracking_id)s is expected at another shop: %(shop)s. Do not keep it: hand it back to "
-                 "the driver.")
+class ParcelNotForThisShop(DomainError):
+    message = N_("Parcel %(tracking_id)s is not for this shop. Do not keep it: hand it back to the driver.")
 
 
 class ParcelNotExpected(Conflict):
@@ -106,20 +106,47 @@ class Label:
     state: State
 
 
+# What people and scanners put between a label's characters: white space (a scanner may send a GS1 group
+# separator, which Python counts as white space), dashes, dots, slashes and underscores.
+TRACKING_SEPARATORS = frozenset("-./_")
+MAX_TRACKING_ID = 64  # the column's width
+
+
+class NotATrackingId(DomainError):
+    message = N_("This is not a tracking ID: a label holds only the letters A to Z and digits, at most 64 of them.")
+
+
+def read_tracking_id(raw):
+    """The tracking ID a scanned label or a typed text holds, upper-cased, without its separators; "" when
+    nothing was given. Anything else left (another script's letters or digits, a control character, more
+    than 64 characters) is no tracking ID: NotATrackingId, never a part of it kept. The device applies the
+    same rule offline (static/worker/rules.js ``trackingId``)."""
+    kept = "".join(ch for ch in (raw or "") if not (ch.isspace() or ch in TRACKING_SEPARATORS))
+    if not kept:
+        return ""
+    if len(kept) > MAX_TRACKING_ID or not all(ch.upper() in TRACKING_CHARACTERS and ch.isascii() for ch in kept):
+        raise NotATrackingId()
+    return kept.upper()
+
+
 def normalise_tracking_id(raw):
-    """Labels and typed IDs compare without spaces, dashes or case. Only ASCII letters and digits count,
-    as on the device offline: isalnum() would keep accents and other scripts' digits, which it drops."""
+    """A search for a tracking ID or a part of one: only its ASCII letters and digits count, without case
+    (a search is never refused; what is scanned or typed as a label is read by ``read_tracking_id``)."""
     return "".join(ch for ch in (raw or "").upper() if ch in TRACKING_CHARACTERS)
 
 
 def judge_scan(label: Optional[Label], tracking_id, visit_shop_id, by_associate=False):
-    """What a drop-off scan at ``visit_shop_id`` does with ``label`` (None: no such parcel); the refusals
-    speak to the carrier, or to the associate who scans in for a driver (``by_associate``)."""
+    """What a drop-off scan at ``visit_shop_id`` does with ``label`` (None: no such parcel).
+
+    The refusals speak to the carrier, whose round it is (a parcel for another shop names that shop), or to
+    the associate who scans in for another carrier's driver (``by_associate``), who learns only that the
+    parcel is not for this shop and goes back to the driver."""
     if label is None:
         raise (UnknownParcelForDriver if by_associate else UnknownParcel)(tracking_id=tracking_id)
     if label.shop_id != visit_shop_id:
-        refusal = ParcelForAnotherShopForDriver if by_associate else ParcelForAnotherShop
-        raise refusal(tracking_id=label.tracking_id, shop=label.shop_name)
+        if by_associate:
+            raise ParcelNotForThisShop(tracking_id=label.tracking_id)
+        raise ParcelForAnotherShop(tracking_id=label.tracking_id, shop=label.shop_name)
     if label.state == State.EXPECTED:
         return ScanOutcome.RECEIVED
     if label.state in (State.AT_STORE, State.EXPIRED, State.TO_RETURN, State.NOT_FOUND):

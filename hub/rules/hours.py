@@ -8,11 +8,12 @@ saved unless everything is valid.
   within one day: a shop open past midnight enters two ranges. Ranges may touch, never overlap.
 - A closure covers whole local days, first and last included. At most 30 may be active (not over
   yet). A closure longer than 7 days is accepted, but the screen suggests asking the network to
-  deactivate the shop instead, as the networks do for long absences; past a year it is refused.
+  deactivate the shop instead, as the networks do for long absences; past a year it is refused, and
+  so is one that ends more than a year ahead: no date of a closure lies more than a year from today.
 """
 import re
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from .deadlines import Range
 from .errors import DomainError, N_
@@ -21,6 +22,8 @@ MAX_ACTIVE_CLOSURES = 30
 LONG_CLOSURE_DAYS = 7
 MAX_RANGES_PER_DAY = 6
 MAX_CLOSURE_DAYS = 366
+# How far ahead a date may be typed (a closure's last day, a parcel's expected day).
+MAX_DAYS_AHEAD = 366
 
 WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
             N_("Sunday"))
@@ -75,6 +78,14 @@ class ClosureOver(HoursError):
 
 class ClosureTooLong(HoursError):
     message = N_("A closure cannot last more than %(max)d days. Ask your network to deactivate the shop instead.")
+
+
+class ClosureTooFar(HoursError):
+    message = N_("A closure must end within a year, by %(last)s at the latest.")
+
+
+class DateOutOfRange(HoursError):
+    message = N_("Choose a day from %(first)s to %(last)s.")
 
 
 class ClosureOverlaps(HoursError):
@@ -180,6 +191,8 @@ def check_closure(new, closures, today):
         raise ClosureOver(end=dmy(new.end))
     if length(new) > MAX_CLOSURE_DAYS:
         raise ClosureTooLong(max=MAX_CLOSURE_DAYS)
+    if new.end > latest_day(today):
+        raise ClosureTooFar(last=dmy(latest_day(today)))
     active = active_closures(closures, today)
     for other in active:
         if new.start <= other.end and other.start <= new.end:
@@ -187,6 +200,29 @@ def check_closure(new, closures, today):
     if len(active) >= MAX_ACTIVE_CLOSURES:
         raise TooManyClosures(max=MAX_ACTIVE_CLOSURES)
     return new
+
+
+def latest_day(today):
+    """The last day a date may be typed for, a year ahead of ``today``."""
+    return today + timedelta(days=MAX_DAYS_AHEAD)
+
+
+def check_ahead(day, today):
+    """``day``, when it lies from ``today`` to a year ahead; DateOutOfRange otherwise."""
+    if not today <= day <= latest_day(today):
+        raise DateOutOfRange(first=dmy(today), last=dmy(latest_day(today)))
+    return day
+
+
+def closed_days(spans):
+    """Every day the closures ``spans`` cover. Each walk is cut to MAX_CLOSURE_DAYS and to the calendar's
+    last day, so a stored closure (however long, or ending on 31/12/9999) cannot run off the calendar."""
+    days = set()
+    for span in spans:
+        first = span.start.toordinal()
+        last = min(span.end.toordinal(), first + MAX_CLOSURE_DAYS - 1, date.max.toordinal())
+        days.update(date.fromordinal(n) for n in range(first, last + 1))
+    return days
 
 
 def length(closure):

@@ -129,6 +129,13 @@ def summarise(parcels):
     )
 
 
+def customer_key(email, name):
+    """Who a pickup is for, as the shop's active pickups are kept apart: by e-mail address, else by name,
+    without case. The database allows one active pickup per key and shop, so two parcels of one new
+    customer arriving at the same moment cannot make two pickups (two codes, two notices)."""
+    return "email:" + email.strip().lower() if (email or "").strip() else "name:" + (name or "").strip().lower()
+
+
 def normalise_entry(raw):
     """What was scanned or typed at the start screen, without the spaces a person or a scanner adds."""
     return "".join((raw or "").split())

@@ -16,10 +16,10 @@ from ..ops.queries import loads_by_shop, shop_load
 from ..rules import deadlines
 from ..rules.dropoff import normalise_tracking_id
 from ..rules.errors import DomainError
-from ..rules.hours import parse_date
+from ..rules.hours import check_ahead, parse_date
 from ..rules.parcels import State
 from ..ops.support import national
-from ..core.web import actor, done, operator_required, render
+from ..core.web import actor, done, form_id, operator_required, render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -181,8 +181,8 @@ def _send_context(**extra):
 
 
 def _chosen(model, field):
-    ident = request.form.get(field, "")
-    found = db.session.get(model, int(ident)) if ident.isdigit() else None
+    ident = form_id(request.form.get(field))
+    found = db.session.get(model, ident) if ident is not None else None
     if found is None:
         raise shop_ops.MissingField(field=shop_ops.FIELD_TITLES[field])
     return found
@@ -191,12 +191,13 @@ def _chosen(model, field):
 def _send_parcel():
     form = request.form
     shop, network = _chosen(Shop, "shop"), _chosen(Network, "network")
-    expected_on = parse_date(form["expected_on"]) if form.get("expected_on", "").strip() else None
+    today = deadlines.local_date(clock.now(), shop.timezone)
+    expected_on = check_ahead(parse_date(form["expected_on"]), today) if form.get("expected_on", "").strip() else None
     return shop_ops.send_expected(
         shop, network, actor(), tracking_id=form.get("tracking_id", ""),
         recipient_name=form.get("recipient_name", ""), recipient_email=form.get("recipient_email", ""),
         size=form.get("size", "small"), description=form.get("description", ""),
-        expected_on=expected_on or deadlines.local_date(clock.now(), shop.timezone))
+        expected_on=expected_on or today)
 
 
 @bp.get("/envois")

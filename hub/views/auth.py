@@ -4,14 +4,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from ..core import replay
+from ..core import clock, signins
 from ..core.devices import register_device
 from ..core.extensions import db, limiter
-from ..core.models import Account, Role
+from ..core.models import Role, SignInEnd
+from ..ops import accounts
 from ..core.web import render, safe_path
 
 bp = Blueprint("auth", __name__)
@@ -32,13 +32,25 @@ def _failed_login(response):
     return response.status_code == 401
 
 
-def _username_key():
+def _account_key():
     return "login:" + (request.form.get("username") or "").strip().lower()
 
 
+def _account_and_address_key():
+    return f"{_account_key()}@{request.remote_addr or ''}"
+
+
+def _address_key():
+    return "login-from:" + (request.remote_addr or "")
+
+
+# Failed sign-ins only are counted. Per account and address: a mistyping associate, or a guesser, stops
+# there; the other accounts behind the same shop's address (one NAT for the whole shop) go on. Per account
+# from anywhere: a guesser who changes address. Per address, much higher: one address trying many accounts.
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit("10 per 15 minutes", methods=["POST"], deduct_when=_failed_login)
-@limiter.limit("30 per hour", methods=["POST"], key_func=_username_key, deduct_when=_failed_login)
+@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_account_and_address_key, deduct_when=_failed_login)
+@limiter.limit("30 per hour", methods=["POST"], key_func=_account_key, deduct_when=_failed_login)
+@limiter.limit("100 per hour", methods=["POST"], key_func=_address_key, deduct_when=_failed_login)
 def login():
     """Sign in; a wrong password says so without telling which half was wrong."""
     if current_user.is_authenticated:
@@ -46,22 +58,23 @@ def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return render("auth/login.html", "auth/login.html", form=form, status=400 if form.is_submitted() else 200)
-    account = db.session.scalar(select(Account).where(func.lower(Account.username) == form.username.data.strip().lower()))
-    if account is None or not account.active or not account.check_password(form.password.data):
+    account = accounts.authenticate(form.username.data, form.password.data)
+    if account is None:
         return render("auth/login.html", "auth/login.html", form=form, status=401,
                       error=_("Wrong username or password."))
     session.clear()
     login_user(account)
-    register_device(account)
-    replay.grant(account)
+    device = register_device(account)
+    signins.begin(accounts.start_sign_in(account, device.id, clock.now()))
     db.session.commit()
     return redirect(safe_path(request.args.get("next"), home_url(account)), 303)
 
 
 @bp.post("/deconnexion")
 def logout():
-    """Sign out (a POST with a CSRF token, so no link can sign anyone out)."""
-    replay.revoke()
+    """Sign out (a POST with a CSRF token, so no link can sign anyone out): the sign-in ends, so every copy
+    of its cookie and the device's replay token open nothing any more."""
+    accounts.end_sign_in(signins.current(), SignInEnd.SIGNED_OUT, clock.now())
     db.session.commit()
     logout_user()
     session.clear()

@@ -7,7 +7,7 @@
   var PAGES = comptoir.screens.PAGES, SYNC_LOCK = comptoir.bundle.SYNC_LOCK;
 
   function wipeScreens() {
-    return Promise.all([caches.delete(PAGES), store.setMeta("bundle", null),
+    return Promise.all([caches.delete(PAGES), store.setMeta("bundle", null), store.setMeta("replayToken", null),
       store.setMeta("wrongCodes", [])]);
   }
 

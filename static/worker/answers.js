@@ -11,12 +11,17 @@
 
   function turnOf(bundle, ticket) { return bundle && bundle.turns && bundle.turns[routes.turnUrl(ticket)]; }
 
+  // What is not a tracking ID is refused on the device as the server refuses it: nothing is queued.
+  var notATrackingId = { kind: "refused", reason: "not_a_tracking_id" };
+
   function pickupScan(request, body, ticket, bundle) {
     var entry = typed(body), turn = turnOf(bundle, ticket);
     if (!turn) return queue.enqueue(request, body, { kind: "queued" });
     return rules.digest(bundle.key, bundle.shop, rules.normaliseEntry(entry)).then(function (hash) {
       if (turn.notice.indexOf(hash) >= 0) return answer({ kind: "notice" });
-      var parcel = turn.parcels[rules.normaliseTrackingId(entry)];
+      var id = rules.trackingId(entry);
+      if (id === null) return answer(notATrackingId);
+      var parcel = turn.parcels[id];
       if (!parcel) return answer({ kind: "refused", reason: "not_this_customer", tracking_id: ascii(entry) });
       if (!parcel.handleable) return answer({ kind: "refused", reason: "gone", tracking_id: parcel.tracking_id });
       return queue.waitingFor(parcel.id, "handed_over").then(function (done) {
@@ -35,8 +40,9 @@
   }
 
   function returnsScan(request, body, bundle) {
-    var entry = typed(body);
-    var parcel = bundle && bundle.returns && bundle.returns[rules.normaliseTrackingId(entry)];
+    var entry = typed(body), id = rules.trackingId(entry);
+    if (id === null) return Promise.resolve(answer(notATrackingId));
+    var parcel = bundle && bundle.returns && bundle.returns[id];
     if (!parcel) return Promise.resolve(answer({ kind: "refused", reason: "not_in_list", tracking_id: ascii(entry) }));
     if (parcel.expiresAt && !rules.expiredAt(parcel.expiresAt, queue.deviceTime(request))) {
       return Promise.resolve(answer({ kind: "refused", reason: "not_expired", tracking_id: parcel.tracking_id }));
@@ -59,7 +65,9 @@
     if (match("pickupFinish", url)) return queue.enqueue(request, body, { kind: "finished" });
     if (match("returnsScan", url)) return returnsScan(request, body, bundle);
     if (match("carrierScan", url) || match("intakeScan", url)) {
-      return queue.enqueue(request, body, { kind: "delivery_scan", tracking_id: ascii(typed(body)) });
+      var scanned = rules.trackingId(typed(body));
+      if (scanned === null) return Promise.resolve(answer(notATrackingId));
+      return queue.enqueue(request, body, { kind: "delivery_scan", tracking_id: scanned });
     }
     if ((m = match("returnsMissing", url))) {
       var parcel = Number(m[1]);

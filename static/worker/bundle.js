@@ -38,8 +38,11 @@
       });
       return Promise.all(stored.concat(gone.map(function (url) { return cache.delete(url); })));
     }).then(function () {
+      // The replay token is the queue's alone (static/worker/replay.js): it is kept apart from what screens read.
+      var token = bundle.replayToken;
+      delete bundle.replayToken;
       return Promise.all([store.setMeta("bundle", bundle), store.setMeta("account", bundle.account),
-        store.setMeta("syncedLocal", Date.now())]);
+        store.setMeta("replayToken", token || null), store.setMeta("syncedLocal", Date.now())]);
     });
   }
 

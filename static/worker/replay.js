@@ -9,12 +9,15 @@
   var REPLAY_LOCK = "comptoir-replay";
   var MAX_BACKOFF_S = 300, MAX_UNREACHABLE_S = 60;
 
-  function send(entry) {
+  // The replay token (from the bundle) is what lets the server believe the device's time and waive the
+  // overdue block for this step: the queue alone sends it (hub/core/replay.py).
+  function send(entry, token) {
     var headers = new Headers(entry.headers);
     headers.set("Idempotency-Key", entry.key);
     headers.set("X-Offline-Replay", "1");
     headers.set("X-Occurred-At", entry.at);
     headers.set("X-Offline-Account", String(entry.account));
+    if (token) headers.set("X-Replay-Token", token);
     var request = new Request(entry.url, { method: entry.method, headers: headers, body: entry.body,
       credentials: "same-origin" });
     return network.withTimeout(fetch(request), C.commandTimeout * 3).then(function (response) {
@@ -86,7 +89,9 @@
         return store.nextEntry(account).then(function (entry) {
           if (!entry) return result;
           if (entry.notBefore > Date.now()) { result.stopped = "waiting"; soon(entry.notBefore - Date.now()); return result; }
-          return send(entry).then(function (r) { return settle(entry, r, result); }).then(function (next) {
+          return store.getMeta("replayToken").then(function (token) { return send(entry, token); }).then(function (r) {
+            return settle(entry, r, result);
+          }).then(function (next) {
             return next ? step() : result;
           });
         });

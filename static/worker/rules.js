@@ -8,8 +8,15 @@
   // information separators (a scanner may send \x1d) and NEL.
   var SPACE = /[^\S\ufeff]|[\x1c-\x1f\x85]/g;
 
-  // hub/rules/dropoff.normalise_tracking_id
-  function normaliseTrackingId(raw) { return String(raw || "").toUpperCase().replace(/[^A-Z0-9]/g, ""); }
+  var TRACKING_ID = /^[A-Za-z0-9]{1,64}$/;
+
+  // hub/rules/dropoff.read_tracking_id: the tracking ID a label or a typed text holds, "" when nothing was
+  // given, null when it is no tracking ID (another script's letters or digits, a control character, more than 64).
+  function trackingId(raw) {
+    var kept = String(raw || "").replace(SPACE, "").replace(/[-./_]/g, "");
+    if (!kept) return "";
+    return TRACKING_ID.test(kept) ? kept.toUpperCase() : null;
+  }
 
   // hub/rules/pickup.normalise_entry
   function normaliseEntry(raw) { return String(raw || "").replace(SPACE, ""); }
@@ -48,7 +55,7 @@
   function tooManyWrongCodes(recent, guard) { return recent.length >= guard.limit; }
 
   comptoir.rules = {
-    normaliseTrackingId: normaliseTrackingId, normaliseEntry: normaliseEntry, looksLikeCode: looksLikeCode,
+    trackingId: trackingId, normaliseEntry: normaliseEntry, looksLikeCode: looksLikeCode,
     isVisitKey: isVisitKey, digest: digest, expiredAt: expiredAt, recentWrongCodes: recentWrongCodes,
     tooManyWrongCodes: tooManyWrongCodes,
   };

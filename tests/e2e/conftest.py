@@ -19,11 +19,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 
 from ..conftest import RUN_START
 
 ROOT = Path(__file__).resolve().parents[2]
+# An assertion waits as long as an action does (the contexts' default): on a loaded machine a camera or a
+# service worker can take more than Playwright's 5 seconds to be ready, and the test must wait for it.
+expect.set_options(timeout=10_000)
 SYSTEM_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
                  "--disable-dev-shm-usage"]
@@ -185,15 +189,52 @@ def new_context(chromium, request):
             options.setdefault("is_mobile", True)
         context = chromium.new_context(**options)
         context.set_default_timeout(10_000)
+        watch_the_policy(context, violations)
         if server is not None:
             context.clock.install(time=datetime.fromisoformat(server.now()))
         contexts.append(context)
         return context
 
+    violations = []
     make.move_clock = contexts.move_clock
+    make.violations = violations
     yield make
     for context in contexts:
         context.close()
+    assert violations == [], "the Content-Security-Policy refused something"
+
+
+# Every page of every test reports what the Content-Security-Policy refused: an inline script or handler,
+# an eval, a resource from elsewhere. Chromium also says it on the console.
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI);
+});"""
+
+
+def watch_the_policy(context, violations):
+    context.add_init_script(CSP_LISTENER)
+    context.on("console", lambda message: violations.append(message.text) if message.type == "error" and (
+        "Content Security Policy" in message.text or "CSP violation" in message.text) else None)
+
+
+def wait_until(page, expression, timeout=10_000):
+    """Wait until ``expression`` holds in the page. Playwright's wait_for_function runs its predicate through
+    eval, which the Content-Security-Policy forbids; evaluate goes through the DevTools protocol, which it
+    does not govern."""
+    deadline = time.monotonic() + timeout / 1000
+    while not _holds(page, expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} ms: {expression}")
+        page.wait_for_timeout(50)
+
+
+def _holds(page, expression):
+    try:
+        return page.evaluate(expression)
+    except PlaywrightError as error:  # the page is loading again (a resting screen reloads once, say)
+        if "context was destroyed" in str(error) or "navigat" in str(error):
+            return False
+        raise
 
 
 def login(page, server, username, password="demo1234"):
@@ -292,7 +333,7 @@ def online_visit(page, server, user="associe"):
     """Sign in and wait until the device holds what it needs offline."""
     login(page, server, user)
     expect(page.locator("html[data-offline-synced]")).to_have_count(1, timeout=30_000)
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    wait_until(page, "navigator.serviceWorker.controller !== null", timeout=15_000)
     return page
 
 

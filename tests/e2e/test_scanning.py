@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import launch_options, login, scanner_burst
+from .conftest import launch_options, login, scanner_burst, wait_until
 from .labels import code128_label, frame_of, qr_label, write_y4m
 
 DECODER = re.compile(r"barcode-detector|zxing")
@@ -52,6 +52,7 @@ def test_a_customer_pickup_is_done_with_the_camera_alone(live_server, camera_bro
     scenes = [frame_of(qr_label(token))] + [frame_of(code128_label(t), angle=4) for t in parcels]
     page = login(phone(camera_browser(scenes), live_server), live_server, "associe")
     page.get_by_role("link", name="Collecte du client").click()
+    page.wait_for_load_state()  # the camera button works once scan.js has run (it is deferred)
     page.get_by_role("button", name="Scanner avec la caméra").click()
     expect(page.get_by_role("dialog", name="Caméra")).to_be_visible()
     for tracking_id in parcels:
@@ -66,9 +67,10 @@ def test_a_customer_pickup_is_done_with_the_camera_alone(live_server, camera_bro
 def test_the_camera_is_released_when_its_view_closes(live_server, camera_browser):
     page = login(phone(camera_browser([frame_of(code128_label("XX000000FR"))]), live_server), live_server, "associe")
     page.get_by_role("link", name="Collecte du client").click()
+    page.wait_for_load_state()  # the camera button works once scan.js has run (it is deferred)
     page.get_by_role("button", name="Scanner avec la caméra").click()
     expect(page.locator(".camera video")).to_be_visible()
-    page.wait_for_function("document.querySelector('.camera video').srcObject !== null")
+    wait_until(page, "document.querySelector('.camera video').srcObject !== null")
     page.evaluate("window.__track = document.querySelector('.camera video').srcObject.getVideoTracks()[0]")
     page.get_by_role("button", name="Saisir à la main").click()
     assert page.evaluate("window.__track.readyState") == "ended"
@@ -78,6 +80,7 @@ def test_the_camera_is_released_when_its_view_closes(live_server, camera_browser
 def test_without_a_camera_the_associate_gets_a_french_message_and_types_instead(live_server, new_context):
     page = login(new_context().new_page(), live_server, "associe")
     page.get_by_role("link", name="Collecte du client").click()
+    page.wait_for_load_state()  # the camera button works once scan.js has run (it is deferred)
     page.get_by_role("button", name="Scanner avec la caméra").click()
     expect(page.get_by_role("alert")).to_contain_text(re.compile("Aucune caméra|La caméra n'est pas autorisée"))
     page.get_by_role("button", name="Saisir à la main").click()

@@ -11,7 +11,7 @@ RUN = """async ({ cases, guard }) => {
   const rules = self.comptoir.rules, ms = Date.parse;
   const recent = (i) => rules.recentWrongCodes(i.failures.map(ms), ms(i.now), guard.window);
   const run = {
-    normalise_tracking_id: (i) => rules.normaliseTrackingId(i),
+    read_tracking_id: (i) => rules.trackingId(i),
     normalise_entry: (i) => rules.normaliseEntry(i),
     looks_like_code: (i) => rules.looksLikeCode(i),
     visit_key: (i) => rules.isVisitKey(i),

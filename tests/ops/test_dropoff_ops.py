@@ -8,6 +8,7 @@ from hub.core import clock
 from hub.core.extensions import db
 from hub.core.models import NoticeKind, OutboxMessage, ParcelEvent
 from hub.ops import dropoff as ops
+from hub.ops import record
 from hub.rules import codes, deadlines
 from hub.rules.dropoff import ParcelForAnotherShop, ScanOutcome, UnknownParcel, VisitClosed, VisitEnd, shelf_letter
 from hub.rules.errors import WrongCode
@@ -114,3 +115,32 @@ def test_a_parcel_found_again_gets_its_customers_code_back(world):
     ops.find_again(parcel, world.actor())
     assert parcel.state == State.AT_STORE and parcel.pickup.active
     assert db.session.scalar(select(ParcelEvent.action).order_by(ParcelEvent.id.desc()).limit(1)) == Action.FOUND_AGAIN
+
+
+def test_a_missing_parcel_found_again_takes_the_next_place_when_its_own_was_given_away(world):
+    first, second = world.parcel("TST0001"), world.parcel("TST0002", recipient="Autre Client", email="a@example.fr")
+    visit = open_visit(world)
+    ops.scan_in(visit, "TST0001", world.actor(world.carrier))
+    place = first.shelf_place
+    for action in (Action.EXPIRE, Action.MARK_MISSING):
+        record(first, action, world.actor())
+    second.dropped_at = first.dropped_at  # same last day: the same letter
+    ops.scan_in(visit, "TST0002", world.actor(world.carrier))
+    second.shelf_place = place  # the freed place went to the next parcel
+    db.session.flush()
+    ops.find_again(first, world.actor())
+    assert first.state == State.AT_STORE and first.shelf_place not in (None, place)
+
+
+def test_a_parcel_found_again_joins_the_customers_pickup_opened_since(world):
+    first, later = world.parcel("TST0001"), world.parcel("TST0002")
+    visit = open_visit(world)
+    ops.scan_in(visit, "TST0001", world.actor(world.carrier))
+    old = first.pickup
+    record(first, Action.MARK_NOT_FOUND, world.actor())
+    old.active = False  # the customer's turn ended with nothing left to hand over
+    db.session.flush()
+    ops.scan_in(visit, "TST0002", world.actor(world.carrier))
+    assert later.pickup is not old and later.pickup.active
+    ops.find_again(first, world.actor())
+    assert first.pickup is later.pickup and not old.active

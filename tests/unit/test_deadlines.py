@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from hub.rules.deadlines import (CARRIER_ESCALATION, Range, add_open_time, intake_deadline, is_expired, is_open,
+from hub.rules.deadlines import (CARRIER_ESCALATION, Range, add_open_time, days_from, intake_deadline, is_expired, is_open,
     last_pickup_day, local_date, needs_escalation, next_opening, open_intervals, pickup_deadline,
     return_scan_deadline)
 
@@ -307,3 +307,7 @@ def test_the_escalation_counts_real_time_across_a_daylight_saving_change():
     # Three wall-clock days later is only 71 real hours.
     assert not needs_escalation(staged, paris(2026, 3, 31, 10, 0))
     assert needs_escalation(staged, paris(2026, 3, 31, 11, 0))
+
+
+def test_the_walks_over_days_stop_at_the_calendars_last_day():
+    assert list(days_from(date.max - timedelta(days=1), 60)) == [date.max - timedelta(days=1), date.max]

@@ -31,6 +31,12 @@ def test_a_parcel_for_another_shop_is_refused_and_names_that_shop():
     assert err.value.params["shop"] == "Épicerie de la Gare"
 
 
+def test_a_parcel_for_another_shop_scanned_by_an_associate_does_not_name_that_shop():
+    with pytest.raises(rules.ParcelNotForThisShop) as err:
+        rules.judge_scan(label(shop_id=2, shop_name="Épicerie de la Gare"), "CE1FR", 1, by_associate=True)
+    assert err.value.params == {"tracking_id": "CE1FR"} and "Épicerie" not in str(err.value)
+
+
 @pytest.mark.parametrize("state", [State.COLLECTED, State.RETURNED, State.REFUSED_AT_DROPOFF, State.MISSING])
 def test_a_parcel_that_left_cannot_be_received_again(state):
     with pytest.raises(rules.ParcelNotExpected):
@@ -61,8 +67,7 @@ def test_an_associate_scanning_for_a_driver_is_told_to_hand_back_what_is_not_the
     """« Autre »: the carrier's words (« keep it with you ») would tell the associate to keep the parcel."""
     with pytest.raises(rules.UnknownParcelForDriver) as unknown:
         rules.judge_scan(None, "XX9", 1, by_associate=True)
-    with pytest.raises(rules.ParcelForAnotherShopForDriver) as elsewhere:
+    with pytest.raises(rules.ParcelNotForThisShop) as elsewhere:
         rules.judge_scan(label(shop_id=2, shop_name="Épicerie de la Gare"), "CE1FR", 1, by_associate=True)
     for refusal in (unknown.value, elsewhere.value):
         assert "hand it back to the driver" in refusal.message and "Keep it with you" not in refusal.message
-        assert isinstance(refusal, (rules.UnknownParcel, rules.ParcelForAnotherShop))

@@ -198,3 +198,34 @@ def test_every_message_reads_with_its_parameters():
               hours.BadWeekday(), hours.MissingDate()]
     for error in errors:
         assert "%(" not in str(error) and error.status == 422
+
+
+def test_a_closure_ending_more_than_a_year_ahead_is_refused():
+    assert hours.check_closure(hours.Span(TODAY + timedelta(days=300), TODAY + timedelta(days=366)), [], TODAY)
+    with pytest.raises(hours.ClosureTooFar) as err:
+        hours.check_closure(hours.Span(TODAY + timedelta(days=300), TODAY + timedelta(days=367)), [], TODAY)
+    assert err.value.params == {"last": hours.dmy(TODAY + timedelta(days=366))}
+
+
+def test_a_closure_to_the_end_of_the_calendar_is_refused_however_it_is_typed():
+    for start in (TODAY, date(9999, 12, 30)):
+        with pytest.raises((hours.ClosureTooFar, hours.ClosureTooLong)):
+            hours.check_closure(hours.Span(start, hours.parse_date("31/12/9999")), [], TODAY)
+
+
+def test_a_day_typed_ahead_lies_between_today_and_a_year_ahead():
+    assert hours.check_ahead(TODAY, TODAY) == TODAY
+    assert hours.check_ahead(TODAY + timedelta(days=366), TODAY)
+    for day in (TODAY - timedelta(days=1), TODAY + timedelta(days=367), date.max, date.min):
+        with pytest.raises(hours.DateOutOfRange):
+            hours.check_ahead(day, TODAY)
+
+
+def test_the_closed_days_stop_at_the_calendars_last_day():
+    days = hours.closed_days([hours.Span(date.max - timedelta(days=2), date.max)])
+    assert days == {date.max - timedelta(days=2), date.max - timedelta(days=1), date.max}
+
+
+def test_a_stored_closure_longer_than_allowed_closes_at_most_its_first_year():
+    days = hours.closed_days([hours.Span(TODAY, date.max)])
+    assert len(days) == hours.MAX_CLOSURE_DAYS and min(days) == TODAY

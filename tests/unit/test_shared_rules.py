@@ -7,7 +7,7 @@ import pytest
 
 from hub.rules import deadlines
 from hub.rules import pickup
-from hub.rules.dropoff import normalise_tracking_id
+from hub.rules.dropoff import NotATrackingId, read_tracking_id
 from hub.core.web import VISIT_KEY
 from tests.shared_rules import CASES, GUARD, IDS
 
@@ -30,8 +30,16 @@ def too_many_wrong_codes(case):
     return pickup.locked_until(instants(case["failures"]), [], datetime.fromisoformat(case["now"])) is not None
 
 
+def tracking_id(raw):
+    """The tracking ID read, or None where the rule refuses it (the worker answers null)."""
+    try:
+        return read_tracking_id(raw)
+    except NotATrackingId:
+        return None
+
+
 RULES = {
-    "normalise_tracking_id": normalise_tracking_id,
+    "read_tracking_id": tracking_id,
     "normalise_entry": pickup.normalise_entry,
     "looks_like_code": pickup.looks_like_code,
     "visit_key": lambda key: VISIT_KEY.fullmatch(key) is not None,

@@ -113,3 +113,54 @@ def parcel(app, tracking_id):
 
 def scan(carrier, visit, tracking_id, **kwargs):
     return carrier.post(f"/livreur/visites/{visit}/scan", {"tracking_id": tracking_id}, **kwargs)
+
+
+@pytest.fixture
+def production(app, monkeypatch):
+    """The production configuration on the test database, with a real secret key (and the default
+    SESSION_COOKIE_SECURE, whatever the environment says)."""
+    from hub import create_app
+
+    monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    prod = create_app("production", SECRET_KEY="a-long-and-real-secret-key-for-production",
+                      SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    yield prod
+    with prod.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+# --- What a refused request must leave as it was -----------------------------------------------------
+
+def _rows(statement):
+    return sorted(tuple(str(value) for value in row) for row in db.session.execute(statement))
+
+
+@pytest.fixture
+def database_state(app):
+    """``database_state()``: what the requests of a test may change, read afresh, to compare before and after.
+
+    Left out: what a refused request records on purpose (a wrong pickup code), what reading notes (a
+    sign-in's or a device's last use), and the expiries the server records on its own when a parcel's
+    7 days end during the test."""
+    from hub.core.models import (Account, Closure, Command, OpeningRange, OutboxMessage, ParcelEvent, Pickup,
+                                 ShopEvent, SupportRequest, Visit)
+    from hub.rules.parcels import Action
+
+    def read():
+        with app.app_context():
+            return {
+                "events": _rows(select(ParcelEvent.parcel_id, ParcelEvent.action, ParcelEvent.account_id)
+                                .where(ParcelEvent.action != Action.EXPIRE)),
+                "parcels": _rows(select(Parcel.id, Parcel.shop_id, Parcel.pickup_id, Parcel.shelf_place)),
+                "pickups": _rows(select(Pickup.id, Pickup.active, Pickup.code)),
+                "shops": _rows(select(Shop.id, Shop.full, Shop.capacity, Shop.active)),
+                "visits": _rows(select(Visit.id, Visit.closed_at, Visit.end_reason, Visit.last_scan_at)),
+                "closures": _rows(select(Closure.id, Closure.starts_on, Closure.ends_on)),
+                "ranges": _rows(select(OpeningRange.id, OpeningRange.opens, OpeningRange.closes)),
+                "accounts": _rows(select(Account.id, Account.active, Account.password_hash)),
+                "rows": [db.session.scalar(select(func.count()).select_from(model)) for model in
+                         (Command, OutboxMessage, ShopEvent, SupportRequest)],
+            }
+
+    return read

@@ -227,7 +227,9 @@ def test_a_login_returns_to_the_page_asked_for(browser, demo_data):
     assert response.headers["Location"] == "/aide/"
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/"])
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "%2F%09%2Fevil.example",
+                                    "%2F%0A%2Fevil.example", "/%09/evil.example", "%09//evil.example",
+                                    "/%E2%80%AE/evil.example", "%2F%5C%2Fevil.example", "%20//evil.example"])
 def test_a_login_never_redirects_to_another_site(browser, demo_data, target):
     client = browser().client
     response = client.post(f"/connexion?next={target}", data={"username": "associe", "password": "demo1234",
@@ -258,3 +260,35 @@ def test_logout_without_the_csrf_token_keeps_the_session(associate):
     assert associate.client.post("/deconnexion").status_code == 400
     assert associate.get("/").status_code == 200
 
+
+
+# --- Failed sign-ins count per account -------------------------------------------------------------
+
+
+def post_login_from(client, username, password, address):
+    token = csrf_token(client, "/connexion")
+    return client.post("/connexion", data={"username": username, "password": password, "csrf_token": token},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_twenty_wrong_passwords_on_one_account_lock_no_other_account_behind_the_same_address(browser, demo_data):
+    guesser = browser().client
+    statuses = [post_login_from(guesser, "associe", f"faux-{n}", "203.0.113.7").status_code for n in range(20)]
+    assert statuses[:10] == [401] * 10 and set(statuses[10:]) == {429}
+    colleague = browser().client
+    assert post_login_from(colleague, "associe2", "demo1234", "203.0.113.7").status_code == 303
+    assert post_login_from(browser().client, "livreur", "demo1234", "203.0.113.7").status_code == 303
+
+
+def test_an_account_locked_at_one_address_still_signs_in_from_another(browser, demo_data):
+    guesser = browser().client
+    for n in range(10):
+        post_login_from(guesser, "associe", f"faux-{n}", "203.0.113.7")
+    assert post_login_from(browser().client, "associe", "demo1234", "203.0.113.7").status_code == 429
+    assert post_login_from(browser().client, "associe", "demo1234", "198.51.100.4").status_code == 303
+
+
+def test_an_account_guessed_from_many_addresses_is_locked_everywhere(browser, demo_data):
+    for n in range(30):
+        post_login_from(browser().client, "associe", f"faux-{n}", f"198.51.100.{n}")
+    assert post_login_from(browser().client, "associe", "demo1234", "192.0.2.1").status_code == 429

@@ -317,6 +317,13 @@ class TestOtherCarrier:
         online = associate.post(f"/livraison/{shop.network_id}/autre", htmx=False)  # online: the open one goes on
         assert online.headers["Location"] == intake
 
+    def test_a_parcel_for_another_shop_is_refused_without_naming_that_shop(self, app, associate, intake):
+        response = associate.post(intake + "/scan", {"tracking_id": "CE200001FR"})  # expected at the Gare's
+        assert response.status_code == 422
+        assert "n'est pas pour ce point relais" in text(response) and "Gare" not in text(response)
+        assert "Ne le gardez pas : rendez-le au chauffeur." in text(response)
+        assert parcel(app, "CE200001FR").state == State.EXPECTED
+
     def test_a_carriers_visit_is_not_an_intake(self, associate, carrier, visit):
         assert associate.post(f"/livraison/autre/{visit}/terminer").status_code == 404
         assert associate.get(f"/livraison/autre/{visit}").status_code == 404

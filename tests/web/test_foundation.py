@@ -143,21 +143,10 @@ def test_every_page_sends_the_csrf_token_with_htmx_requests(associate):
 # --- Configurations -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("secret", [config.DEFAULT_SECRET, "", None])
+@pytest.mark.parametrize("secret", [config.TESTING_SECRET, "", None])
 def test_production_refuses_to_start_with_the_default_secret_key(app, secret):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app("production", SECRET_KEY=secret, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
-
-
-@pytest.fixture
-def production(app):
-    """The production configuration on the test database, with a real secret key."""
-    prod = create_app("production", SECRET_KEY="a-long-and-real-secret-key-for-production",
-                      SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
-    yield prod
-    with prod.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_production_with_a_key_has_no_way_to_move_the_clock(production):

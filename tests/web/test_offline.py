@@ -213,8 +213,10 @@ def test_a_carrier_bundle_opens_a_visit_at_each_of_todays_shops_offline(app, bro
 # --- Replays ---------------------------------------------------------------------------------------------
 
 def replay(client, path, data, key=None, occurred_at=None, account=None, site="same-origin", **headers):
-    """The offline queue sending a step again: no CSRF token (the page's may have died with its session)."""
-    headers = {"X-Offline-Replay": "1", "Idempotency-Key": key or str(uuid.uuid4()), "HX-Request": "true", **headers}
+    """The offline queue sending a step again: no CSRF token (the page's may have died with its session),
+    the device's replay token (``device_only`` keeps it as the worker does)."""
+    headers = {"X-Offline-Replay": "1", "Idempotency-Key": key or str(uuid.uuid4()), "HX-Request": "true",
+               "X-Replay-Token": getattr(client, "replay_token", ""), **headers}
     if site:
         headers["Sec-Fetch-Site"] = site
     if occurred_at:
@@ -225,12 +227,11 @@ def replay(client, path, data, key=None, occurred_at=None, account=None, site="s
 
 
 def device_only(app, signed_in):
-    """The same browser after it dropped its session cookie: only the long-lived cookies are left."""
+    """The same browser after it dropped its session cookie: the device's cookie is left, and its worker
+    keeps the replay token the last sync handed it."""
     client = app.test_client()
-    for name in ("comptoir_device", "comptoir_replay"):
-        cookie = signed_in.client.get_cookie(name)
-        assert cookie is not None, name
-        client.set_cookie(name, cookie.value)
+    client.replay_token = signed_in.replay_token()
+    client.set_cookie("comptoir_device", signed_in.client.get_cookie("comptoir_device").value)
     return client
 
 
