@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from hub.core.extensions import db
-from hub.core.models import Closure, Network, Parcel, Shop
+from hub.core.models import Closure, Network, Parcel
 from hub.rules import deadlines
 
 from ..conftest import text

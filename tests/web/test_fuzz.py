@@ -1,9 +1,7 @@
 """Every form route, fed what nobody should type (Hypothesis): no answer is a 5xx, and a refusal changes
 nothing in the database. The routes are read from the app's URL map, so a new form is fuzzed as it comes."""
-import json
 from urllib.parse import quote
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from hub.core import clock as clock_module
 from hub.core.extensions import db
-from hub.core.models import Account, Closure, Network, Parcel, Pickup, Role, Shop, Visit
+from hub.core.models import Account, Closure, Network, Parcel, Role, Shop, Visit
 from hub.ops.turns import ticket_for
 from hub.rules import codes
 from hub.rules.dropoff import VisitMode
