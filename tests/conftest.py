@@ -1,4 +1,5 @@
 """Fixtures shared by the web and end-to-end tests: an app on a real database, signed-in clients, factories."""
+import contextlib
 import functools
 import html
 import os
@@ -228,6 +229,22 @@ def make_parcel(app):
             return parcel.id
 
     return make
+
+
+@contextlib.contextmanager
+def statements():
+    """The SQL statements run inside the block (``with statements() as run: …``; then ``run`` lists them):
+    a test of what a request costs, never of how long it takes."""
+    run = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        run.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        yield run
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
 
 
 def query_one(app, model, **filters):

@@ -13,13 +13,12 @@ from sqlalchemy import select
 
 from ..core import clock
 from ..core.extensions import db
-from ..core.models import Parcel, Pickup, Role
+from ..core.models import ACTIVE_PICKUP, Parcel, Pickup, Role
 from ..core.web import explain
 from ..ops import pickup as pickup_ops
 from ..ops import returns as returns_ops
 from ..ops.queries import todays_shops
 from ..ops.turns import turn_of
-from ..rules import deadlines
 from ..rules import pickup as pickup_rules
 from ..rules.pickup import entry_digest
 from ..rules.codes import MAX_SCAN_DELAY
@@ -47,7 +46,7 @@ def _turn(pickup, key, now):
 
 
 def _active_pickups(shop):
-    return db.session.scalars(select(Pickup).where(Pickup.shop_id == shop.id, Pickup.active)).all()
+    return db.session.scalars(select(Pickup).where(Pickup.shop_id == shop.id, ACTIVE_PICKUP)).all()
 
 
 def _start_screens():
@@ -69,7 +68,7 @@ def _returnable(shop, now):
         Parcel.shop_id == shop.id, Parcel.state.in_((State.AT_STORE, State.EXPIRED, State.TO_RETURN)))).all()
     found = {}
     for p in parcels:
-        expires = deadlines.pickup_deadline(p.dropped_at, shop.timezone) if p.state == State.AT_STORE else None
+        expires = p.expires_at if p.state == State.AT_STORE else None
         if p.state != State.AT_STORE or (expires and expires - now <= MAX_SCAN_DELAY):
             found[normalise_tracking_id(p.tracking_id)] = {
                 "id": p.id, "tracking_id": p.tracking_id, "staged": p.state == State.TO_RETURN,

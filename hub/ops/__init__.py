@@ -8,6 +8,7 @@ from typing import Optional
 from ..core.extensions import db
 from ..core.models import ParcelEvent
 from ..rules import parcels as rules
+from . import holds
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ def record(parcel, action, actor, note="", visit=None, keep_repeat=False):
     )
     parcel.state = move.after
     parcel.state_since = actor.when
+    if move.after == rules.State.EXPIRED:
+        # Its return scan is now a task of the shop's: the next look at the shop finds its deadline.
+        holds.watch_task(parcel.shop, actor.now)
     db.session.flush()
     return move
 

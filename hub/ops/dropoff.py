@@ -3,12 +3,13 @@ from sqlalchemy import func, select
 
 from ..core.extensions import db
 from ..core.models import Parcel, ParcelEvent, Pickup, Visit
-from ..rules import codes, deadlines
+from ..core.models import ACTIVE_PICKUP
+from ..rules import codes
 from ..rules import dropoff as rules
 from ..rules.dropoff import VisitEnd, VisitKind, VisitMode
 from ..rules.errors import NetworkNotServed
 from ..rules.parcels import IN_SHOP, Action, State
-from . import close_pickup_if_done, notices, record
+from . import close_pickup_if_done, holds, notices, record
 
 
 def open_visit(shop, network_id, account, actor, code, scanned_at, kind=VisitKind.DROPOFF, key=None):
@@ -38,6 +39,7 @@ def start_intake(shop, network_id, account, actor, key=None):
         if going_on is not None:
             return going_on
     fields = {"key": key} if key else {}
+    holds.watch_task(shop, actor.now)  # the 30-minute rule now runs: the next look at the shop finds its deadline
     return _new_visit(shop, network_id, account, actor, kind=VisitKind.DROPOFF, mode=VisitMode.OTHER, **fields)
 
 
@@ -133,12 +135,10 @@ def scan_in(visit, tracking_id, actor):
 
 
 def receive(parcel, visit, actor):
-    """The parcel is in the shop: the 7-day window starts, it gets a shelf place and joins its pickup."""
+    """The parcel is in the shop: its hold starts (7 open days), it gets a shelf place and joins its pickup."""
     record(parcel, Action.RECEIVE, actor, visit=visit)
-    tz = parcel.shop.timezone
     parcel.dropped_at = max(actor.when, visit.opened_at)  # a device's clock a little behind the server's
-    parcel.shelf_place = rules.suggest_shelf_place(deadlines.last_pickup_day(parcel.dropped_at, tz),
-                                                   _shelf_places_in_use(parcel))
+    parcel.shelf_place = rules.suggest_shelf_place(holds.hold(parcel), _shelf_places_in_use(parcel))
     join_pickup(parcel, actor.now)
 
 
@@ -154,10 +154,10 @@ def join_pickup(parcel, now):
     same_customer = (Pickup.customer_email == parcel.recipient_email) if parcel.recipient_email else (
         func.lower(Pickup.customer_name) == parcel.recipient_name.lower())
     pickup = db.session.scalar(
-        select(Pickup).where(Pickup.shop_id == parcel.shop_id, Pickup.active, same_customer).order_by(Pickup.id)
+        select(Pickup).where(Pickup.shop_id == parcel.shop_id, ACTIVE_PICKUP, same_customer).order_by(Pickup.id)
     )
     if pickup is None:
-        taken = set(db.session.scalars(select(Pickup.code).where(Pickup.shop_id == parcel.shop_id, Pickup.active)))
+        taken = set(db.session.scalars(select(Pickup.code).where(Pickup.shop_id == parcel.shop_id, ACTIVE_PICKUP)))
         pickup = Pickup(shop_id=parcel.shop_id, customer_name=parcel.recipient_name,
                         customer_email=parcel.recipient_email, code=codes.new_pickup_code(taken),
                         token=codes.new_token(), created_at=now)
@@ -173,7 +173,7 @@ def reopen_pickup(pickup, parcel, now):
     customer has it now) and the customer is told."""
     if pickup.active:
         return pickup
-    taken = set(db.session.scalars(select(Pickup.code).where(Pickup.shop_id == pickup.shop_id, Pickup.active)))
+    taken = set(db.session.scalars(select(Pickup.code).where(Pickup.shop_id == pickup.shop_id, ACTIVE_PICKUP)))
     if pickup.code in taken:
         pickup.code = codes.new_pickup_code(taken)
     pickup.active = True
@@ -184,6 +184,7 @@ def reopen_pickup(pickup, parcel, now):
 def find_again(parcel, actor):
     """« Colis retrouvé »: a parcel marked not found (or missing) is back on its shelf, under its code."""
     move = record(parcel, Action.FOUND_AGAIN, actor)
+    holds.watch_expiry(parcel.shop, parcel.expires_at)
     if parcel.pickup is not None:
         reopen_pickup(parcel.pickup, parcel, actor.now)
     return move
