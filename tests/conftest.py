@@ -231,20 +231,31 @@ def make_parcel(app):
     return make
 
 
+class Statement(str):
+    """A statement as the database got it: its SQL (it is a str), and its parameters."""
+
+    def __new__(cls, sql, parameters):
+        self = super().__new__(cls, sql)
+        self.parameters = parameters
+        return self
+
+
 @contextlib.contextmanager
-def statements():
-    """The SQL statements run inside the block (``with statements() as run: …``; then ``run`` lists them):
-    a test of what a request costs, never of how long it takes."""
+def statements(app=None):
+    """The SQL statements run inside the block (``with statements(app) as run: …``; then ``run`` lists them):
+    a test of what a request costs, never of how long it takes. Without ``app``, the current one's."""
     run = []
 
-    def seen(_conn, _cursor, statement, *_args):
-        run.append(statement)
+    def seen(_conn, _cursor, statement, parameters, *_args):
+        run.append(Statement(statement, parameters))
 
-    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    with app.app_context() if app else contextlib.nullcontext():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", seen)
     try:
         yield run
     finally:
-        sa.event.remove(db.engine, "before_cursor_execute", seen)
+        sa.event.remove(engine, "before_cursor_execute", seen)
 
 
 def query_one(app, model, **filters):

@@ -136,7 +136,8 @@ class Account(UserMixin, db.Model):
     network_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("networks.id"))
     locale: Mapped[Optional[str]] = mapped_column(sa.String(8))
     active: Mapped[bool] = mapped_column(default=True)
-    shop: Mapped[Optional[Shop]] = relationship()
+    # Loaded with the account: every request of an associate reads its shop (its deadlines, its name).
+    shop: Mapped[Optional[Shop]] = relationship(lazy="joined")
     network: Mapped[Optional[Network]] = relationship()
 
     __table_args__ = (

@@ -136,9 +136,10 @@ def scan_in(visit, tracking_id, actor):
 
 def receive(parcel, visit, actor):
     """The parcel is in the shop: its hold starts (7 open days), it gets a shelf place and joins its pickup."""
+    with db.session.no_autoflush:  # one UPDATE of the parcel: its move, its hold and its shelf place
+        parcel.dropped_at = max(actor.when, visit.opened_at)  # a device's clock a little behind the server's
+        parcel.shelf_place = rules.suggest_shelf_place(holds.hold(parcel), _shelf_places_in_use(parcel))
     record(parcel, Action.RECEIVE, actor, visit=visit)
-    parcel.dropped_at = max(actor.when, visit.opened_at)  # a device's clock a little behind the server's
-    parcel.shelf_place = rules.suggest_shelf_place(holds.hold(parcel), _shelf_places_in_use(parcel))
     join_pickup(parcel, actor.now)
 
 

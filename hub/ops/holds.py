@@ -8,9 +8,7 @@ never later: a request that finds one reached does the indexed work (expire by `
 at the tasks) and writes the next value; the scheduled worker (``flask worker``) does the same for
 every shop whose expiry is due, so the notices are there even when nobody opens the app.
 """
-from sqlalchemy import event as sa_event
-from sqlalchemy import func, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
 from ..core.extensions import db
 from ..core.models import Parcel
@@ -85,13 +83,3 @@ def rehold(shop, hours=None):
     db.session.flush()
     shop.next_expiry_at = next_expiry(shop)
     return moved
-
-
-@sa_event.listens_for(Session, "before_flush")
-def _hold_dropped_parcels(session, _context, _instances):
-    """A parcel given a drop-off time by any other way than ``dropoff.receive`` (the demo data, a test, an
-    import) gets its hold all the same: every parcel on a shelf has one."""
-    for obj in list(session.new) + list(session.dirty):
-        if isinstance(obj, Parcel) and obj.dropped_at is not None and obj.shop is not None:
-            if obj.last_day is None or inspect(obj).attrs.dropped_at.history.has_changes():
-                hold(obj)  # the shop's hours are loaded already when receive() gave it its hold

@@ -30,12 +30,13 @@ INTAKE_ENDPOINTS = frozenset({"dropoff.intake_scan", "dropoff.finish_intake", "d
 
 
 def _intake_tasks(shop):
-    ranges, closed = shop_hours(shop)
+    intakes = open_intakes(shop)
+    ranges, closed = shop_hours(shop) if intakes else ((), frozenset())
     return [
         Task("intake", N_("Scan in the parcels of the other carrier at the latest %(deadline)s."), "dropoff.intake",
              deadlines.intake_deadline(visit.opened_at, ranges, closed, shop.timezone), {"key": visit.key},
              INTAKE_ENDPOINTS)
-        for visit in open_intakes(shop)
+        for visit in intakes
     ]
 
 
