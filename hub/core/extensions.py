@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised by the app factory."""
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -20,4 +21,5 @@ login_manager = LoginManager()
 # replay its device token vouches for.
 csrf = CSRFProtect()
 babel = Babel()
+compress = Compress()
 limiter = Limiter(key_func=get_remote_address)

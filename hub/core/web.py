@@ -166,3 +166,23 @@ def new_command_id():
 def register(app):
     app.jinja_env.globals["new_command_id"] = new_command_id
     app.jinja_env.globals["get_locale"] = get_locale
+
+
+class CompressedStatic:
+    """Flask-Compress's cache: the compressed bytes of static files only (an address names its revision, so
+    what it holds never goes stale); pages and fragments are compressed afresh, being new each time."""
+
+    def __init__(self):
+        self.kept = {}
+
+    def get(self, key):
+        return self.kept.get(key)
+
+    def set(self, key, value):
+        if not key.endswith(";"):
+            self.kept[key] = value
+
+
+def static_cache_key(request):
+    """The cache's key: a static file's address with its revision, or nothing for anything else."""
+    return request.full_path if request.endpoint == "static" and request.args.get("v") else ""

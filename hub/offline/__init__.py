@@ -33,3 +33,4 @@ def conflicts():
 
 def register(app):
     app.add_url_rule("/sw.js", "service_worker", worker.service_worker)
+    app.url_defaults(worker.revisioned_static)

@@ -4,10 +4,9 @@ Screens come rendered as online (one source for their markup and words); codes t
 hashes, with a key that changes at each sync.
 """
 import base64
-import gzip
 import secrets
 
-from flask import jsonify, render_template, request, url_for
+from flask import jsonify, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -123,14 +122,6 @@ def bundle():
         data.update(_associate_bundle(now))
     elif current_user.role == Role.CARRIER:
         data.update(_carrier_bundle(now))
-    return _compressed(jsonify(data))
-
-
-def _compressed(response):
-    """The bundle repeats the same markup for every pickup: gzip makes it about ten times smaller."""
-    response.headers["Cache-Control"] = "no-store"
-    response.vary.add("Accept-Encoding")
-    if "gzip" in request.headers.get("Accept-Encoding", ""):
-        response.set_data(gzip.compress(response.get_data(), compresslevel=6))
-        response.headers["Content-Encoding"] = "gzip"
+    response = jsonify(data)
+    response.headers["Cache-Control"] = "no-store"  # compressed like every answer (Flask-Compress)
     return response
