@@ -2,6 +2,7 @@
 import os
 
 from flask import Flask, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -13,7 +14,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STATIC_KEPT = 365 * 24 * 3600
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, left out of static files' answers: no cookie, no ``Vary: Cookie``, so
+    the browser's one copy of a file serves the page and the service worker's precache alike."""
+
+    def save_session(self, app, session, response):
+        if request.endpoint != "static":
+            super().save_session(app, session, response)
+
+
 class Comptoir(Flask):
+    session_interface = SessionInterface()
+
     def log_exception(self, exc_info):
         """Flask's own line names the path, where notice tokens and pickup tickets travel: ours does not."""
         logs.error(exc_info)

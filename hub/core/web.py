@@ -1,4 +1,5 @@
 """What every view shares: page-or-fragment rendering, errors in the user's language, scoping."""
+import hashlib
 import re
 import uuid
 from datetime import date, datetime, timezone
@@ -163,9 +164,32 @@ def new_command_id():
     return str(uuid.uuid4())
 
 
+# What differs between two renderings of the same screen: its CSRF tokens and its forms' command ids (a copy
+# kept by the worker gets fresh ids when it is shown: static/offline.js).
+PER_RENDERING = re.compile(rb'(name="csrf_token" value="|name="command_id" value="|"X-CSRFToken": ")[^"]*"')
+
+
+def revalidated(response):
+    """A screen (a GET answered with HTML) is named by a hash of what it shows, what differs between two
+    renderings left out (any CSRF token of the session is good): the worker's offline copy of the screen the
+    page has just loaded then costs a 304, not the screen again. Always checked (no-cache), and private."""
+    if request.method != "GET" or response.status_code != 200 or response.mimetype != "text/html" \
+            or response.direct_passthrough or request.endpoint == "static":
+        return response
+    tag = hashlib.sha256(PER_RENDERING.sub(rb"\1", response.get_data())).hexdigest()[:32]
+    response.set_etag(tag, weak=True)
+    response.headers["Cache-Control"] = "private, no-cache"
+    asked = request.if_none_match
+    if any(t == tag or t.startswith(tag + ":") for t in asked.as_set(include_weak=True)):
+        response.set_data(b"")
+        response.status_code = 304
+    return response
+
+
 def register(app):
     app.jinja_env.globals["new_command_id"] = new_command_id
     app.jinja_env.globals["get_locale"] = get_locale
+    app.after_request(revalidated)
 
 
 class CompressedStatic:
