@@ -46,9 +46,18 @@ def _stamp(engine, moment):
 
 
 def _insert(connection, table, rows):
+    columns = ", ".join(f'"{k}"' for k in rows[0])  # quoted: « full » is a keyword to PostgreSQL
+    values = ", ".join(":" + k for k in rows[0])
     for start in range(0, len(rows), BATCH):
-        connection.execute(sa.text(f"INSERT INTO {table} ({', '.join(rows[0])}) VALUES "
-                                   f"({', '.join(':' + k for k in rows[0])})"), rows[start:start + BATCH])
+        connection.execute(sa.text(f"INSERT INTO {table} ({columns}) VALUES ({values})"), rows[start:start + BATCH])
+
+
+def _sequences(connection, engine):
+    """On PostgreSQL, the id sequences catch up with the ids given here."""
+    if engine.dialect.name == "postgresql":
+        for table in ("shops", "parcels", "pickups", "accounts"):
+            connection.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                       f"(SELECT max(id) FROM {table}))"))
 
 
 def _next_id(connection, table):
@@ -156,6 +165,7 @@ def build_shop(url, history_size, shelf_size):
         rows.write(connection)
         connection.execute(sa.text("UPDATE shops SET next_expiry_at = (SELECT min(expires_at) FROM parcels WHERE "
                                    "parcels.shop_id = shops.id AND state = 'at_store')"))
+        _sequences(connection, engine)
     engine.dispose()
     return shop
 
@@ -192,6 +202,7 @@ def build_network(url, shops, parcels):
         rows.write(connection)
         for sql in indexes:
             connection.execute(sa.text(sql))
+        _sequences(connection, engine)
     engine.dispose()
 
 

@@ -26,20 +26,23 @@ export BENCH_DIR
 cleanup() { stop_postgres; rm -rf "$BENCH_DIR"; }
 trap cleanup EXIT
 SHELF=16000   # parcels on each benchmark shop's shelf: more than the fastest side hands over in a measurement
+build() {     # bench/data.py KIND URL A B, its output kept and shown only when it fails
+  python bench/data.py "$@" >>"$BENCH_DIR/data.log" 2>&1 || { tail -n 30 "$BENCH_DIR/data.log"; exit 1; }
+}
 
 echo "==> Data: shops of 5,000 and 50,000 parcels of history; networks of 10,000 and 1,000,000 parcels"
-python bench/data.py shop "sqlite:///$BENCH_DIR/shop5k.db" 5000 $SHELF >/dev/null 2>&1
-python bench/data.py shop "sqlite:///$BENCH_DIR/shop50k.db" 50000 $SHELF >/dev/null 2>&1
-python bench/data.py network "sqlite:///$BENCH_DIR/net10k.db" 100 10000 >/dev/null 2>&1
-python bench/data.py network "sqlite:///$BENCH_DIR/net1m.db" 10000 1000000 >/dev/null 2>&1
+build shop "sqlite:///$BENCH_DIR/shop5k.db" 5000 $SHELF
+build shop "sqlite:///$BENCH_DIR/shop50k.db" 50000 $SHELF
+build network "sqlite:///$BENCH_DIR/net10k.db" 100 10000
+build network "sqlite:///$BENCH_DIR/net1m.db" 10000 1000000
 templates="{\"sqlite 5k\": \"sqlite:///$BENCH_DIR/shop5k.db\", \"sqlite 50k\": \"sqlite:///$BENCH_DIR/shop50k.db\""
 if start_postgres; then
   pg="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT"
   for size in 5k 50k; do
     as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "banc$size"
   done
-  python bench/data.py shop "$pg/banc5k" 5000 $SHELF >/dev/null 2>&1
-  python bench/data.py shop "$pg/banc50k" 50000 $SHELF >/dev/null 2>&1
+  build shop "$pg/banc5k" 5000 $SHELF
+  build shop "$pg/banc50k" 50000 $SHELF
   templates="$templates, \"postgresql 5k\": \"$pg/banc5k\", \"postgresql 50k\": \"$pg/banc50k\""
 fi
 templates="$templates}"

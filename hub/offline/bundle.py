@@ -7,11 +7,12 @@ import base64
 import secrets
 
 from flask import jsonify, render_template, url_for
+from markupsafe import escape
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..core import clock
-from ..core.extensions import db
+from ..core.extensions import db, limiter
 from ..core.models import ACTIVE_PICKUP, Parcel, Pickup, Role
 from ..core.web import explain
 from ..ops import pickup as pickup_ops
@@ -30,15 +31,21 @@ from ..views import pickup as pickup_views
 from .worker import VISIT
 
 
+# Where the page around every pickup screen takes each pickup's own (static/worker/bundle.js fills them in).
+SLOT = {"title": "@@comptoir-title@@", "screen": "@@comptoir-screen@@"}
+
+
 def _turn(pickup, key, now):
-    """One active pickup as the device needs it offline: its screen, its parcels, its notice's hashes."""
+    """One active pickup as the device needs it offline: its screen (the page around it comes once, in
+    ``shell``), its parcels, its notice's hashes."""
     turn = turn_of(pickup, now, offline=True)
     parcels = {normalise_tracking_id(line.parcel.tracking_id): {
         "id": line.parcel.id, "tracking_id": line.parcel.tracking_id, "handleable": line.handleable,
     } for line in pickup_ops.turn(pickup, now)}
     return {
         "url": url_for("pickup.screen", ticket=turn.ticket),
-        "page": pickup_views.screen_page(turn),
+        "title": str(escape(pickup.customer_name)),
+        "screen": pickup_views.screen_fragment(turn),
         "parcels": parcels,
         "notice": [entry_digest(key, pickup.shop_id, pickup.code), entry_digest(key, pickup.shop_id, pickup.token)],
     }
@@ -88,6 +95,7 @@ def _associate_bundle(now):
     return {
         "shop": shop.id, "key": base64.b64encode(key).decode(), "codes": codes,
         "turns": {turn.pop("url"): turn for turn in turns},
+        "shell": pickup_views.screen_shell(SLOT), "slot": SLOT,
         "intakes": {str(n.id): dropoff_views.first_intake_screen(shop, n.id, VISIT, now) for n in shop.networks},
         "start": _start_screens(), "returns": _returnable(shop, now),
         "guard": {"limit": pickup_rules.DEVICE_LIMIT, "window": int(pickup_rules.WINDOW.total_seconds())},
@@ -113,6 +121,16 @@ def _carrier_bundle(now):
     }
 
 
+# A device syncs every 10 minutes, on « Synchroniser » and when the network comes back: a few times an hour.
+# Past this, a device (or a script with its session) is fetching for nothing, and waits; its copy stays.
+SYNCS = "60 per hour"
+
+
+def _account_key():
+    return f"bundle:{current_user.get_id()}"
+
+
+@limiter.limit(SYNCS, key_func=_account_key)
 @login_required
 def bundle():
     """What this device needs offline, for the signed-in account: screens rendered as online, keyed hashes."""

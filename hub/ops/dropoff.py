@@ -233,18 +233,44 @@ def finish_visit(visit, actor):
     return visit
 
 
-def expected_parcels(visit):
-    """Parcels still expected at the visit's shop from its network."""
-    return db.session.scalars(
-        select(Parcel).where(Parcel.shop_id == visit.shop_id, Parcel.network_id == visit.network_id,
-                             Parcel.state == State.EXPECTED).order_by(Parcel.tracking_id)
-    ).all()
+# Lines of a visit's lists a screen shows: a delivery of hundreds of parcels gets answers of the same size
+# as one of ten (the rest is counted).
+SHOWN = 20
 
 
-def visit_parcels(visit):
-    """The parcels this visit received or refused, in scan order, as they are now."""
-    first_event = (select(ParcelEvent.parcel_id, func.min(ParcelEvent.id).label("first"))
-                   .where(ParcelEvent.visit_id == visit.id).group_by(ParcelEvent.parcel_id).subquery())
-    return db.session.scalars(
-        select(Parcel).join(first_event, first_event.c.parcel_id == Parcel.id).order_by(first_event.c.first)
-    ).all()
+def _expected(visit):
+    return select(Parcel).where(Parcel.shop_id == visit.shop_id, Parcel.network_id == visit.network_id,
+                                Parcel.state == State.EXPECTED)
+
+
+def expected_parcels(visit, limit=None):
+    """Parcels still expected at the visit's shop from its network (the first ``limit`` of them)."""
+    return db.session.scalars(_expected(visit).order_by(Parcel.tracking_id).limit(limit)).all()
+
+
+def count_expected(visit):
+    return db.session.scalar(select(func.count()).select_from(_expected(visit).subquery()))
+
+
+def _first_events(visit):
+    return (select(ParcelEvent.parcel_id, func.min(ParcelEvent.id).label("first"))
+            .where(ParcelEvent.visit_id == visit.id).group_by(ParcelEvent.parcel_id).subquery())
+
+
+def visit_parcels(visit, last=None):
+    """The parcels this visit received or refused, in scan order, as they are now (the ``last`` ones)."""
+    first = _first_events(visit)
+    query = select(Parcel).join(first, first.c.parcel_id == Parcel.id)
+    if last is None:
+        return db.session.scalars(query.order_by(first.c.first)).all()
+    return list(reversed(db.session.scalars(query.order_by(first.c.first.desc()).limit(last)).all()))
+
+
+def visit_tally(visit):
+    """How many parcels the visit scanned, and how many of them it refused as damaged."""
+    first = _first_events(visit)
+    rows = db.session.execute(select(Parcel.state, func.count()).join(first, first.c.parcel_id == Parcel.id)
+                              .group_by(Parcel.state)).all()
+    scanned = sum(n for _, n in rows)
+    refused = sum(n for state, n in rows if state == State.REFUSED_AT_DROPOFF)
+    return {"scanned": scanned, "refused": refused, "received": scanned - refused}

@@ -79,12 +79,20 @@ def mark_missing(parcel, actor):
     return move
 
 
-def to_hand_over(shop, network_id=None):
-    """Parcels staged for return (expired, or refused by their customer), waiting for a carrier."""
+def _staged(shop, network_id):
     query = select(Parcel).where(Parcel.shop_id == shop.id, Parcel.state == State.TO_RETURN)
-    if network_id is not None:
-        query = query.where(Parcel.network_id == network_id)
-    return db.session.scalars(query.order_by(Parcel.shelf_place, Parcel.tracking_id)).all()
+    return query if network_id is None else query.where(Parcel.network_id == network_id)
+
+
+def to_hand_over(shop, network_id=None, limit=None):
+    """Parcels staged for return (expired, or refused by their customer), waiting for a carrier (the first
+    ``limit`` of them)."""
+    return db.session.scalars(_staged(shop, network_id).order_by(Parcel.shelf_place, Parcel.tracking_id)
+                              .limit(limit)).all()
+
+
+def count_to_hand_over(shop, network_id=None):
+    return db.session.scalar(select(func.count()).select_from(_staged(shop, network_id).subquery()))
 
 
 def hand_to_carrier(visit, tracking_id, actor):

@@ -25,6 +25,12 @@
     }).catch(function () { return null; });
   }
 
+  // A pickup's page: the page every pickup screen sits in, with this pickup's name and screen in its slots
+  // (both rendered by the server, hub/offline/bundle.py). The name comes escaped.
+  function pickupPage(bundle, turn) {
+    return bundle.shell.split(bundle.slot.title).join(turn.title).split(bundle.slot.screen).join(turn.screen);
+  }
+
   // Each active pickup's screen is stored under its own URL; the bundle keeps the rest. Only for the
   // account the device holds: one that signed out meanwhile gets nothing stored again.
   function storeBundle(bundle) {
@@ -32,10 +38,11 @@
       var cache = r[0], previous = r[1] || {};
       var gone = Object.keys(previous.turns || {}).filter(function (url) { return !(url in bundle.turns); });
       var stored = Object.keys(bundle.turns || {}).map(function (url) {
-        var page = bundle.turns[url].page;
-        delete bundle.turns[url].page;
+        var page = pickupPage(bundle, bundle.turns[url]);
+        delete bundle.turns[url].screen;
         return cache.put(new URL(url, self.location.href).href, replies.html(page, 200));
       });
+      delete bundle.shell;
       return Promise.all(stored.concat(gone.map(function (url) { return cache.delete(url); })));
     }).then(function () {
       return Promise.all([store.setMeta("bundle", bundle), store.setMeta("account", bundle.account),
