@@ -29,7 +29,7 @@ from bench.data import PASSWORD  # noqa: E402
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 SECRET = "bench-only-secret"
-SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
 CONNECTIONS = 8
 
 
@@ -191,16 +191,20 @@ def scan_anchor(template):
     return _checked(result, url)
 
 
-def scan_app(template):
-    url = fresh(template)
+def app_scans(server, url):
+    """Each shelf parcel's scan on its pickup screen, and the headers of a signed-in counter's HTMX step."""
     rows = shelf(url)
     signed = tickets(url, {p for p, _ in rows})
+    jar, token = sign_in(server.port)
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()), "X-CSRFToken": token,
+               "HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded", "Accept-Encoding": "br"}
+    return [f"POST\t/collecte/{signed[p]}/scanner\t{urlencode({'tracking_id': t})}" for p, t in rows], headers
+
+
+def scan_app(template):
+    url = fresh(template)
     with Server("app:create_app()", app_env(url)) as server:
-        jar, token = sign_in(server.port)
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()), "X-CSRFToken": token,
-                   "HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded", "Accept-Encoding": "br"}
-        result = wrk(server.port, [f"POST\t/collecte/{signed[p]}/scanner\t{urlencode({'tracking_id': t})}"
-                                   for p, t in rows], headers)
+        result = wrk(server.port, *app_scans(server, url))
     return _checked(result, url)
 
 
@@ -269,14 +273,8 @@ def p95(values):
 
 def latency_app(template, rate):
     url = fresh(template)
-    rows = shelf(url)
-    signed = tickets(url, {p for p, _ in rows})
     with Server("app:create_app()", app_env(url)) as server:
-        jar, token = sign_in(server.port)
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()), "X-CSRFToken": token,
-                   "HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded", "Accept-Encoding": "br"}
-        lines = [f"POST\t/collecte/{signed[p]}/scanner\t{urlencode({'tracking_id': t})}" for p, t in rows]
-        measured = paced(server.port, lines, headers, rate)
+        measured = paced(server.port, *app_scans(server, url), rate)
     return p95([ms for ms, _ in measured]), all(status == 200 for _, status in measured)
 
 

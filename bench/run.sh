@@ -25,7 +25,7 @@ BENCH_DIR=$(mktemp -d "$parent/comptoir-bench.XXXXXX")
 export BENCH_DIR
 cleanup() { stop_postgres; rm -rf "$BENCH_DIR"; }
 trap cleanup EXIT
-SHELF=16000   # parcels on each benchmark shop's shelf: more than the fastest side hands over in a measurement
+SHELF=24000   # parcels on each benchmark shop's shelf: more than the fastest side hands over in a measurement
 build() {     # bench/data.py KIND URL A B, its output kept and shown only when it fails
   python bench/data.py "$@" >>"$BENCH_DIR/data.log" 2>&1 || { tail -n 30 "$BENCH_DIR/data.log"; exit 1; }
 }
