@@ -124,9 +124,9 @@ def wrk(port, lines, headers, seconds=SECONDS, connections=CONNECTIONS):
     work.write_text("\n".join(lines) + "\n")
     env = dict(os.environ, BENCH_HEADERS="\n".join(f"{k}: {v}" for k, v in headers.items()),
                BENCH_KEY_PREFIX=f"k{port}{time.time_ns()}")
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(ROOT / "bench" / "wrk.lua"),
-                          f"http://127.0.0.1:{port}", "--", "2", str(work)], env=env, capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+                          "-s", str(ROOT / "bench" / "wrk.lua"), f"http://127.0.0.1:{port}", "--", "2", str(work)],
+                         env=env, capture_output=True, text=True, check=True).stdout
     fields = dict(re.findall(r"(\w+)=([\d.]+)", out.split("RESULT", 1)[1]))
     result = SimpleNamespace(**{k: float(v) for k, v in fields.items()})
     result.rate = result.requests / result.seconds

@@ -15,8 +15,10 @@
     });
   }
 
+  // A screen's copy for offline use. The server answers 304 to a copy of what the browser already holds (the
+  // screen the page has just loaded): it is then taken from the browser's cache, not downloaded again.
   function warm(cache, url, fragment) {
-    var headers = fragment ? { "HX-Request": "true" } : {};
+    var headers = fragment ? { "HX-Request": "true", "X-Comptoir-Copy": "1" } : { "X-Comptoir-Copy": "1" };
     return fetch(url, { credentials: "same-origin", headers: headers }).then(function (response) {
       var login = new URL(response.url).pathname === C.routes.login;
       if (response.status !== 200 || login || !screens.isHtml(response)) return null;

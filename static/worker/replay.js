@@ -42,6 +42,11 @@
     return store.put("queue", entry).then(function () { soon(seconds * 1000); });
   }
 
+  // A step went through: the device no longer asks to sign in (written only when it did: one write less a step).
+  function signedInAgain() {
+    return store.getMeta("needsSignIn").then(function (needed) { return needed && store.setMeta("needsSignIn", false); });
+  }
+
   function goOn() { return true; }
   function stop() { return false; }
 
@@ -51,7 +56,7 @@
       network.reachable = true;
       result.sent += 1;
       state.tell({ type: "answered", key: entry.key, refused: false });
-      return Promise.all([store.remove("queue", entry.seq), store.setMeta("needsSignIn", false)]).then(goOn);
+      return Promise.all([store.remove("queue", entry.seq), signedInAgain()]).then(goOn);
     }
     if (r.outcome === "conflict") {
       result.conflicts += 1;

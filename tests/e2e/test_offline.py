@@ -3,7 +3,10 @@
 The network is cut with ``context.set_offline(True)``, which cuts the service worker's requests too.
 Events are counted in the live server's database file, which is what the server itself reads.
 """
+import hashlib
 import re
+from collections import Counter
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -285,3 +288,18 @@ def test_an_update_waits_for_a_resting_screen_and_the_associates_yes(live_server
     page.wait_for_load_state()
     expect(page.locator("#update-banner")).to_be_hidden()
     assert worker_version(page) != version
+
+
+HTMX_REVISION = hashlib.sha256((Path(__file__).parents[2] / "static/vendor/htmx-2.0.11.min.js").read_bytes()).hexdigest()[:16]
+
+
+def test_the_first_visit_downloads_each_file_once_the_worker_taking_the_pages_copies_from_the_browsers_cache(
+        live_server, new_context):
+    page = new_context().new_page()
+    online_visit(page, live_server)
+    page.wait_for_load_state("networkidle")
+    live_server.log.flush()
+    with open(live_server.log.name) as log:
+        sent = Counter(re.findall(r'"GET (/static/\S+|/) HTTP/1\.1" 200', log.read()))
+    assert sent["/static/vendor/htmx-2.0.11.min.js?v=" + HTMX_REVISION] == 1
+    assert [path for path, n in sent.items() if n > 1] == []

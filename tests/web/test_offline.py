@@ -96,11 +96,19 @@ def test_a_static_file_under_its_revision_is_kept_a_year_sets_no_cookie_and_trav
         assert "max-age=31536000" not in stale.headers.get("Cache-Control", "")
 
 
-def test_a_screen_asked_again_unchanged_costs_a_304_whatever_its_csrf_tokens(associate):
+def test_the_workers_copy_of_a_screen_unchanged_costs_a_304_whatever_its_csrf_tokens(associate):
     first = associate.get("/")
     assert first.headers["Cache-Control"] == "private, no-cache" and first.headers["ETag"].startswith('W/"')
-    again = associate.get("/", headers={"If-None-Match": first.headers["ETag"]})
+    again = associate.get("/", headers={"If-None-Match": first.headers["ETag"], "X-Comptoir-Copy": "1"})
     assert again.status_code == 304 and again.get_data() == b""
+
+
+def test_a_page_shown_again_comes_whole_with_fresh_command_ids(associate):
+    first = associate.get("/")
+    again = associate.get("/", headers={"If-None-Match": first.headers["ETag"]})
+    ids = re.compile(r'name="command_id" value="([^"]+)"')
+    assert again.status_code == 200 and not set(ids.findall(first.get_data(as_text=True))) & set(
+        ids.findall(again.get_data(as_text=True)))
 
 
 def test_the_service_workers_bytes_are_the_same_in_every_language(client, associate):
