@@ -249,6 +249,7 @@ def expected_parcels(visit, limit=None):
 
 
 def count_expected(visit):
+    """How many parcels are still expected at the visit's shop from its network."""
     return db.session.scalar(select(func.count()).select_from(_expected(visit).subquery()))
 
 

@@ -64,6 +64,7 @@ def tasks_due(shop, now):
 
 
 def held_parcels(shop):
+    """The shop's parcels whose hold still matters (on the shelf, or not found), by index."""
     return db.session.scalars(
         select(Parcel).where(Parcel.shop_id == shop.id, Parcel.state.in_(HELD), Parcel.dropped_at.is_not(None))
         .order_by(Parcel.id)

@@ -92,6 +92,7 @@ def to_hand_over(shop, network_id=None, limit=None):
 
 
 def count_to_hand_over(shop, network_id=None):
+    """How many staged parcels wait for a carrier (of the network, when given)."""
     return db.session.scalar(select(func.count()).select_from(_staged(shop, network_id).subquery()))
 
 
