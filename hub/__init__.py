@@ -2,21 +2,41 @@
 import os
 import secrets
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .core import config as config_module
 from .core import logs
-from .core.extensions import babel, csrf, db, limiter, login_manager, migrate
+from .core.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STATIC_KEPT = 365 * 24 * 3600
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, left out of static files' answers: no cookie, no ``Vary: Cookie``, so
+    the browser's one copy of a file serves the page and the service worker's precache alike."""
+
+    def save_session(self, app, session, response):
+        if request.endpoint != "static":
+            super().save_session(app, session, response)
 
 
 class Comptoir(Flask):
+    session_interface = SessionInterface()
+
     def log_exception(self, exc_info):
         """Flask's own line names the path, where notice tokens and pickup tickets travel: ours does not."""
         logs.error(exc_info)
+
+    def get_send_file_max_age(self, filename):
+        """A static file asked for under its revision (``?v=``, hub/offline/worker.py) never changes: kept a
+        year; without one, checked each time."""
+        from .offline.worker import current_revision
+
+        return STATIC_KEPT if request.args.get("v") == current_revision(filename) else None
 
 
 def create_app(config_name=None, instance_path=None, **overrides):
@@ -74,6 +94,9 @@ def _init_extensions(app):
     migrate.init_app(app, db, directory=os.path.join(ROOT, "hub", "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    app.config.setdefault("COMPRESS_CACHE_BACKEND", web.CompressedStatic)
+    app.config.setdefault("COMPRESS_CACHE_KEY", web.static_cache_key)
+    compress.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale,
                    default_translation_directories=os.path.join(ROOT, "translations"))
     login_manager.init_app(app)

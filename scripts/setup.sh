@@ -15,5 +15,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements.txt
   echo "$want" > "$stamp"
 fi
-export PATH="$PWD/$VENV/bin:$PATH"
+case "$VENV" in /*) ;; *) VENV="$PWD/$VENV" ;; esac   # COMPTOIR_VENV may name one elsewhere
+export PATH="$VENV/bin:$PATH"
 pybabel compile -d translations --statistics 2>&1 | grep -v '^compiling' || true

@@ -215,12 +215,15 @@
     var section = item.closest("#visit, #intake"), from = item.parentElement;
     var scanned = section && section.querySelector("ul.parcels");
     if (!scanned || scanned === from) return;
-    scanned.querySelectorAll(":scope > li.muted").forEach(function (empty) { empty.remove(); });
+    scanned.querySelectorAll(":scope > li.muted:not(.more)").forEach(function (empty) { empty.remove(); });
     scanned.appendChild(item);
-    [scanned, from].forEach(function (list) {
-      var heading = list.previousElementSibling, count = list.querySelectorAll(":scope > li.parcel").length;
+    // The counts are of whole lists, of which the screen shows only the first or latest lines.
+    [[scanned, 1], [from, -1]].forEach(function (pair) {
+      var heading = pair[0].previousElementSibling;
       if (!heading || heading.tagName !== "H2") return;
-      heading.textContent = heading.textContent.replace(/\(\d+\)/, "(" + count + ")");
+      heading.textContent = heading.textContent.replace(/\((\d+)\)/, function (all, n) {
+        return "(" + Math.max(0, Number(n) + pair[1]) + ")";
+      });
     });
   }
 

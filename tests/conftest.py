@@ -1,4 +1,5 @@
 """Fixtures shared by the web and end-to-end tests: an app on a real database, signed-in clients, factories."""
+import contextlib
 import functools
 import html
 import os
@@ -236,6 +237,33 @@ def make_parcel(app):
             return parcel.id
 
     return make
+
+
+class Statement(str):
+    """A statement as the database got it: its SQL (it is a str), and its parameters."""
+
+    def __new__(cls, sql, parameters):
+        self = super().__new__(cls, sql)
+        self.parameters = parameters
+        return self
+
+
+@contextlib.contextmanager
+def statements(app=None):
+    """The SQL statements run inside the block (``with statements(app) as run: …``; then ``run`` lists them):
+    a test of what a request costs, never of how long it takes. Without ``app``, the current one's."""
+    run = []
+
+    def seen(_conn, _cursor, statement, parameters, *_args):
+        run.append(Statement(statement, parameters))
+
+    with app.app_context() if app else contextlib.nullcontext():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield run
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
 
 
 def query_one(app, model, **filters):

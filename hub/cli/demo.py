@@ -8,7 +8,7 @@ from werkzeug.security import generate_password_hash
 
 from ..core.extensions import db
 from ..core.models import Account, Network, OpeningRange, Parcel, Pickup, Role, Shop, Size
-from ..ops import Actor, record
+from ..ops import Actor, holds, record
 from ..rules import codes, deadlines
 from ..rules.dropoff import shelf_letter
 from ..rules.parcels import COLLECTABLE, Action
@@ -124,7 +124,7 @@ def create(now):
             continue
         record(parcel, Action.RECEIVE, Actor(associate.id, None, now, dropped))
         parcel.dropped_at = dropped
-        parcel.shelf_place = f"{shelf_letter(deadlines.last_pickup_day(dropped, shop.timezone))}-{n:02d}"
+        parcel.shelf_place = f"{shelf_letter(holds.hold(parcel))}-{n:02d}"
         if who not in pickups:
             pickups[who] = _pickup(shop, CUSTOMERS[who], taken, dropped)
         parcel.pickup = pickups[who]

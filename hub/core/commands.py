@@ -62,45 +62,34 @@ def _account_id():
     return int(ident) if ident else None
 
 
-def _claim(key, digest):
-    """Insert the command row, or return the stored one. Retries a write lock briefly."""
-    for attempt in range(ATTEMPTS):
-        stored = db.session.get(Command, key)
-        if stored is not None:
-            return stored, None
-        claim = Command(
-            id=key,
-            account_id=_account_id(),
-            endpoint=request.endpoint or "",
-            payload_digest=digest,
-            created_at=clock.now(),
-        )
-        db.session.add(claim)
-        try:
-            db.session.flush()
-            return None, claim
-        except (IntegrityError, OperationalError):
-            # Another request with the same id won the race, or SQLite's writer lock is taken.
-            db.session.rollback()
-            time.sleep(0.05 * (attempt + 1))
-    abort(503)
+def _record(key, digest, response):
+    """The command row, written with the effects it answers for (one INSERT, in the same transaction)."""
+    db.session.add(Command(
+        id=key, account_id=_account_id(), endpoint=request.endpoint or "", payload_digest=digest,
+        created_at=clock.now(), status=response.status_code, body=response.get_data(as_text=True),
+        headers=json.dumps({h: response.headers[h] for h in KEPT_HEADERS if h in response.headers}),
+    ))
 
 
 def _apply(view, key, digest, args, kwargs):
-    """Run the view once; returns its response, committed with the command row, or None to try again."""
-    stored, claim = _claim(key, digest)
+    """Run the view once; returns its response, committed with the command row, or None to try again.
+
+    The row is inserted last, with the response: a request with the same id running at the same moment
+    does the same work, but only one commits it (the other meets the row, or the parcel's new version,
+    rolls back, and answers with what was stored)."""
+    stored = db.session.get(Command, key)
     if stored is not None:
         return _stored_response(stored, digest)
     g.command_id = key
     try:
         response = make_response(view(*args, **kwargs))
         if response.status_code >= 400:
-            # A refusal changes nothing and is not remembered: a replay is judged afresh.
+            # A refusal changes nothing and is not remembered: a replay is judged afresh. The same command
+            # may have been applied by another request meanwhile: then its stored answer is the answer.
             db.session.rollback()
-            return response
-        claim.status = response.status_code
-        claim.body = response.get_data(as_text=True)
-        claim.headers = json.dumps({h: response.headers[h] for h in KEPT_HEADERS if h in response.headers})
+            stored = db.session.get(Command, key)
+            return _stored_response(stored, digest) if stored is not None else response
+        _record(key, digest, response)
         db.session.commit()
         return response
     except (StaleDataError, OperationalError, IntegrityError):

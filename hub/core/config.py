@@ -40,6 +40,12 @@ class Config:
     # Names the deployed release (a commit id, say): a new one changes the service worker, so the
     # counters are offered the update even when no precached file changed.
     RELEASE = os.environ.get("COMPTOIR_RELEASE", "")
+    # Answers are compressed (Flask-Compress: Brotli, else gzip). A static file's compressed bytes are kept
+    # (hub.core.web.CompressedStatic): it changes only with a deploy, and its address names its revision.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+                          "application/manifest+json", "image/svg+xml", "application/wasm", "text/plain"]
+    COMPRESS_MIN_SIZE = 300
     # How many proxies stand in front of the app (1 behind a platform router); 0 serves directly.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 

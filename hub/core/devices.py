@@ -25,7 +25,8 @@ def load_device_id():
 
 
 def set_device_cookie(response):
-    if g.get("new_device"):
+    # Never on a static file: its answer is the same for everyone, and the browser keeps one copy of it.
+    if g.get("new_device") and request.endpoint != "static":
         # Secure in production whatever the proxies say about the scheme (SESSION_COOKIE_SECURE, on by default).
         secure = request.is_secure or bool(current_app.config.get("SESSION_COOKIE_SECURE"))
         response.set_cookie(COOKIE, g.device_id, max_age=FIVE_YEARS, httponly=True, samesite="Lax", secure=secure)

@@ -6,16 +6,16 @@ import uuid
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
-from ..rules import deadlines
 from ..rules.dropoff import VisitEnd, VisitKind, VisitMode
 from ..rules.enums import TitledEnum
 from ..rules.errors import N_
 from ..rules import pickup as pickup_rules
 from ..rules.parcels import IN_SHOP, Action, Size, State
+from ..rules.text import folded
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -78,6 +78,7 @@ class NoticeKind(TitledEnum):
     PICKUP_NOTICE = "pickup_notice", N_("pickup notice")
     REFUND = "refund", N_("refund notice")
     NOTICE_RESENT = "notice_resent", N_("pickup notice sent again")
+    DEADLINE_MOVED = "deadline_moved", N_("last pickup day moved")
 
 shop_networks = sa.Table(
     "shop_networks",
@@ -107,6 +108,11 @@ class Shop(db.Model):
     offers_customer_dropoff: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     totp_secret: Mapped[str] = mapped_column(sa.String(64))
+    # Deadlines kept as state (hub/ops/holds.py), so that a request reads them instead of sweeping the
+    # shop's parcels: the earliest expiry of a parcel on the shelf (never later than the true one), and
+    # the earliest deadline of a task that may block the counter (None: no task waits).
+    next_expiry_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
+    tasks_due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     networks: Mapped[list[Network]] = relationship(secondary=shop_networks, order_by="Network.name")
     ranges: Mapped[list["OpeningRange"]] = relationship(
         back_populates="shop", order_by="(OpeningRange.weekday, OpeningRange.opens)", cascade="all, delete-orphan"
@@ -131,7 +137,8 @@ class Account(UserMixin, db.Model):
     network_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("networks.id"))
     locale: Mapped[Optional[str]] = mapped_column(sa.String(8))
     active: Mapped[bool] = mapped_column(default=True)
-    shop: Mapped[Optional[Shop]] = relationship()
+    # Loaded with the account: every request of an associate reads its shop (its deadlines, its name).
+    shop: Mapped[Optional[Shop]] = relationship(lazy="joined")
     network: Mapped[Optional[Network]] = relationship()
 
     __table_args__ = (
@@ -204,6 +211,11 @@ def _customer_key(context):
     return pickup_rules.customer_key(fields.get("customer_email") or "", fields.get("customer_name") or "")
 
 
+# ``WHERE active`` as the partial index says it: SQLAlchemy writes a Boolean column as ``active = 1`` on
+# SQLite, which the planner does not match with the index's ``WHERE active``.
+ACTIVE_PICKUP = sa.literal_column("pickups.active")
+
+
 class Pickup(db.Model):
     """One customer's parcels waiting at one shop, under one 6-digit code."""
 
@@ -262,6 +274,12 @@ class Visit(db.Model):
     network: Mapped[Network] = relationship()
     account: Mapped["Account"] = relationship()
 
+    # The visits still open, at a shop or of a carrier: their history stays out of the way.
+    __table_args__ = (
+        sa.Index("ix_visits_shop_closed", "shop_id", "closed_at"),
+        sa.Index("ix_visits_account_closed", "account_id", "closed_at"),
+    )
+
     @property
     def open(self):
         return self.closed_at is None
@@ -289,9 +307,15 @@ class Parcel(db.Model):
     size: Mapped[Size] = mapped_column(_enum(Size, 8), default=Size.SMALL)
     state: Mapped[State] = mapped_column(_enum(State, 24), default=State.EXPECTED)
     shelf_place: Mapped[Optional[str]] = mapped_column(sa.String(12))
+    # The recipient's name folded (lowercase, no accents), indexed for the back office's search.
+    recipient_folded: Mapped[str] = mapped_column(sa.String(120), default="")
     expected_on: Mapped[Optional[date]] = mapped_column(sa.Date)
     dropped_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     state_since: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # The hold, computed by the rules when the parcel is received (and again when the shop's hours or
+    # closures change): the last local day the customer can collect it, and the instant it expires.
+    last_day: Mapped[Optional[date]] = mapped_column(sa.Date)
+    expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     # Two devices moving the same parcel at once: the second update finds the version changed.
     version: Mapped[int] = mapped_column(default=1)
     network: Mapped[Network] = relationship()
@@ -305,6 +329,12 @@ class Parcel(db.Model):
         # cannot both be told to go on it (the loser's command is retried and gets the next place).
         sa.Index("uq_shelf_place_in_shop", "shop_id", "shelf_place", unique=True,
                  sqlite_where=sa.text(SHELF_PLACE_TAKEN), postgresql_where=sa.text(SHELF_PLACE_TAKEN)),
+        # What a shop holds in a state, and its shelf by expiry: a request's cost follows what the shop
+        # holds now, never its history (collected and returned parcels are other states).
+        sa.Index("ix_parcels_shop_state_expires", "shop_id", "state", "expires_at"),
+        sa.Index("ix_parcels_network_state", "network_id", "state", "shop_id"),
+        sa.Index("ix_parcels_tracking_id", "tracking_id"),
+        sa.Index("ix_parcels_recipient_folded", "recipient_folded"),
     )
     __mapper_args__ = {"version_id_col": version}
 
@@ -312,10 +342,15 @@ class Parcel(db.Model):
         fields.setdefault("state", State.EXPECTED)
         super().__init__(**fields)
 
+    @validates("recipient_name")
+    def _fold_name(self, _key, name):
+        self.recipient_folded = folded(name)[:120]
+        return name
+
     @property
     def last_pickup_day(self):
         """The last local day the customer can collect it (None before drop-off)."""
-        return deadlines.last_pickup_day(self.dropped_at, self.shop.timezone) if self.dropped_at else None
+        return self.last_day
 
 
 class ParcelEvent(db.Model):

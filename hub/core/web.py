@@ -1,4 +1,5 @@
 """What every view shares: page-or-fragment rendering, errors in the user's language, scoping."""
+import hashlib
 import re
 import unicodedata
 import uuid
@@ -208,8 +209,59 @@ def refuse_unreadable():
         refuse(400, _("This request holds a character that cannot be read. Check what was typed and try again."))
 
 
+# What differs between two renderings of the same screen: its CSRF tokens and its forms' command ids (a copy
+# kept by the worker gets fresh ids when it is shown: static/offline.js).
+PER_RENDERING = re.compile(rb'(name="csrf_token" value="|name="command_id" value="|"X-CSRFToken": ")[^"]*"')
+
+
+# The service worker's request for its offline copy of a screen (static/worker/bundle.js).
+COPY_HEADER = "X-Comptoir-Copy"
+
+
+def revalidated(response):
+    """A screen (a GET answered with HTML) is named by a hash of what it shows, what differs between two
+    renderings left out (any CSRF token of the session is good): the worker's offline copy of the screen the
+    page has just loaded then costs a 304, not the screen again. Always checked (no-cache), and private.
+
+    Only the worker's copies are answered 304: a page shown again from the browser's cache would bring back
+    command ids already used, while the worker's copies get fresh ones when they are shown."""
+    if request.method != "GET" or response.status_code != 200 or response.mimetype != "text/html" \
+            or response.direct_passthrough or request.endpoint == "static":
+        return response
+    tag = hashlib.sha256(PER_RENDERING.sub(rb"\1", response.get_data())).hexdigest()[:32]
+    response.set_etag(tag, weak=True)
+    response.headers["Cache-Control"] = "private, no-cache"
+    copy = request.headers.get(COPY_HEADER) == "1"
+    asked = request.if_none_match.as_set(include_weak=True) if copy else set()
+    if any(t == tag or t.startswith(tag + ":") for t in asked):
+        response.set_data(b"")
+        response.status_code = 304
+    return response
+
+
 def register(app):
     app.jinja_env.globals["new_command_id"] = new_command_id
     app.jinja_env.globals["get_locale"] = get_locale
     app.url_map.converters["int"] = IdConverter
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_unreadable)
+    app.after_request(revalidated)
+
+
+class CompressedStatic:
+    """Flask-Compress's cache: the compressed bytes of static files only (an address names its revision, so
+    what it holds never goes stale); pages and fragments are compressed afresh, being new each time."""
+
+    def __init__(self):
+        self.kept = {}
+
+    def get(self, key):
+        return self.kept.get(key)
+
+    def set(self, key, value):
+        if not key.endswith(";"):
+            self.kept[key] = value
+
+
+def static_cache_key(request):
+    """The cache's key: a static file's address with its revision, or nothing for anything else."""
+    return request.full_path if request.endpoint == "static" and request.args.get("v") else ""

@@ -32,10 +32,12 @@ def conflicts():
 
 
 def favicon():
-    """Browsers ask /favicon.ico of every site: the app's icon, rather than a 404 on every page."""
-    return redirect(url_for("static", filename="icons/icon-192.png"), 301)
+    """Browsers ask /favicon.ico of every site: the app's icon, rather than a 404 on every page. Its address
+    names the icon's revision, so the redirect itself is not kept for good."""
+    return redirect(url_for("static", filename="icons/icon-192.png"), 302)
 
 
 def register(app):
     app.add_url_rule("/sw.js", "service_worker", worker.service_worker)
     app.add_url_rule("/favicon.ico", "favicon", favicon)
+    app.url_defaults(worker.revisioned_static)

@@ -4,22 +4,21 @@ Screens come rendered as online (one source for their markup and words); codes t
 hashes, with a key that changes at each sync.
 """
 import base64
-import gzip
 import secrets
 
-from flask import jsonify, render_template, request, url_for
+from flask import jsonify, render_template, url_for
+from markupsafe import escape
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..core import clock, replay
-from ..core.extensions import db
-from ..core.models import Parcel, Pickup, Role
+from ..core.extensions import db, limiter
+from ..core.models import ACTIVE_PICKUP, Parcel, Pickup, Role
 from ..core.web import explain
 from ..ops import pickup as pickup_ops
 from ..ops import returns as returns_ops
 from ..ops.queries import todays_shops
 from ..ops.turns import turn_of
-from ..rules import deadlines
 from ..rules import pickup as pickup_rules
 from ..rules.pickup import entry_digest
 from ..rules.codes import MAX_SCAN_DELAY
@@ -32,22 +31,28 @@ from ..views import pickup as pickup_views
 from .worker import VISIT
 
 
+# Where the page around every pickup screen takes each pickup's own (static/worker/bundle.js fills them in).
+SLOT = {"title": "@@comptoir-title@@", "screen": "@@comptoir-screen@@"}
+
+
 def _turn(pickup, key, now):
-    """One active pickup as the device needs it offline: its screen, its parcels, its notice's hashes."""
+    """One active pickup as the device needs it offline: its screen (the page around it comes once, in
+    ``shell``), its parcels, its notice's hashes."""
     turn = turn_of(pickup, now, offline=True)
     parcels = {normalise_tracking_id(line.parcel.tracking_id): {
         "id": line.parcel.id, "tracking_id": line.parcel.tracking_id, "handleable": line.handleable,
     } for line in pickup_ops.turn(pickup, now)}
     return {
         "url": url_for("pickup.screen", ticket=turn.ticket),
-        "page": pickup_views.screen_page(turn),
+        "title": str(escape(pickup.customer_name)),
+        "screen": pickup_views.screen_fragment(turn),
         "parcels": parcels,
         "notice": [entry_digest(key, pickup.shop_id, pickup.code), entry_digest(key, pickup.shop_id, pickup.token)],
     }
 
 
 def _active_pickups(shop):
-    return db.session.scalars(select(Pickup).where(Pickup.shop_id == shop.id, Pickup.active)).all()
+    return db.session.scalars(select(Pickup).where(Pickup.shop_id == shop.id, ACTIVE_PICKUP)).all()
 
 
 def _start_screens():
@@ -75,7 +80,7 @@ def _returnable(shop, now):
         Parcel.shop_id == shop.id, Parcel.state.in_((State.AT_STORE, State.EXPIRED, State.TO_RETURN)))).all()
     found = {}
     for p in parcels:
-        expires = deadlines.pickup_deadline(p.dropped_at, shop.timezone) if p.state == State.AT_STORE else None
+        expires = p.expires_at if p.state == State.AT_STORE else None
         if p.state != State.AT_STORE or (expires and expires - now <= MAX_SCAN_DELAY):
             found[normalise_tracking_id(p.tracking_id)] = {
                 "id": p.id, "tracking_id": p.tracking_id, "staged": p.state == State.TO_RETURN,
@@ -96,6 +101,7 @@ def _associate_bundle(now):
     return {
         "shop": shop.id, "key": base64.b64encode(key).decode(), "codes": codes,
         "turns": {turn.pop("url"): turn for turn in turns},
+        "shell": pickup_views.screen_shell(SLOT), "slot": SLOT,
         "intakes": {str(n.id): dropoff_views.first_intake_screen(shop, n.id, VISIT, now) for n in shop.networks},
         "start": _start_screens(), "returns": _returnable(shop, now),
         "guard": {"limit": pickup_rules.DEVICE_LIMIT, "window": int(pickup_rules.WINDOW.total_seconds())},
@@ -121,6 +127,16 @@ def _carrier_bundle(now):
     }
 
 
+# A device syncs every 10 minutes, on « Synchroniser » and when the network comes back: a few times an hour.
+# Past this, a device (or a script with its session) is fetching for nothing, and waits; its copy stays.
+SYNCS = "60 per hour"
+
+
+def _account_key():
+    return f"bundle:{current_user.get_id()}"
+
+
+@limiter.limit(SYNCS, key_func=_account_key)
 @login_required
 def bundle():
     """What this device needs offline, for the signed-in account: screens rendered as online, keyed hashes."""
@@ -131,14 +147,6 @@ def bundle():
         data.update(_associate_bundle(now))
     elif current_user.role == Role.CARRIER:
         data.update(_carrier_bundle(now))
-    return _compressed(jsonify(data))
-
-
-def _compressed(response):
-    """The bundle repeats the same markup for every pickup: gzip makes it about ten times smaller."""
-    response.headers["Cache-Control"] = "no-store"
-    response.vary.add("Accept-Encoding")
-    if "gzip" in request.headers.get("Accept-Encoding", ""):
-        response.set_data(gzip.compress(response.get_data(), compresslevel=6))
-        response.headers["Content-Encoding"] = "gzip"
+    response = jsonify(data)
+    response.headers["Cache-Control"] = "no-store"  # compressed like every answer (Flask-Compress)
     return response

@@ -86,9 +86,29 @@ def _fallback_revision():
     return digest.hexdigest()[:16]
 
 
+def current_revision(relative):
+    """The revision of a file of static/ as it is now (None for a file that is not there)."""
+    try:
+        return _static_revision(relative)
+    except OSError:
+        return None
+
+
+def revisioned_static(endpoint, values):
+    """Every address of a static file names its content's revision (``?v=``): the page and the worker's
+    precache then ask for the same address, which the browser keeps a year, so the worker's install takes
+    what the page has just downloaded from the browser's cache instead of downloading it again."""
+    if endpoint != "static" or "v" in values:
+        return
+    path = os.path.join(current_app.static_folder, values.get("filename", ""))
+    if os.path.isfile(path):
+        values["v"] = _static_revision(values["filename"])
+
+
 def _precache():
-    """The shell, each entry revisioned by a hash of its content: a deploy changes the worker's bytes."""
-    entries = [{"url": url_for("static", filename=f), "revision": _static_revision(f)} for f in _static_files()]
+    """The shell: each address names its content's revision, so Workbox fetches it as it is (no revision of its
+    own to add, and the browser's cache may answer); a deploy changes the addresses and the worker's bytes."""
+    entries = [{"url": url_for("static", filename=f), "revision": None} for f in _static_files()]
     entries.append({"url": url_for("offline.fallback"), "revision": _fallback_revision()})
     return entries
 

@@ -8,6 +8,7 @@ from typing import Optional
 from ..core.extensions import db
 from ..core.models import ParcelEvent
 from ..rules import parcels as rules
+from . import holds
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def record(parcel, action, actor, note="", visit=None, keep_repeat=False):
     move = rules.move(parcel.state, action)
     if move.repeat and not keep_repeat:
         return move
-    when = _believable(actor, parcel, visit)
+    when = event_time(actor, parcel, visit)
     db.session.add(
         ParcelEvent(
             parcel=parcel,
@@ -54,11 +55,14 @@ def record(parcel, action, actor, note="", visit=None, keep_repeat=False):
     )
     parcel.state = move.after
     parcel.state_since = when
+    if move.after == rules.State.EXPIRED:
+        # Its return scan is now a task of the shop's: the next look at the shop finds its deadline.
+        holds.watch_task(parcel.shop, actor.now)
     db.session.flush()
     return move
 
 
-def _believable(actor, parcel, visit):
+def event_time(actor, parcel, visit=None):
     """When the event happened: the device's time for a step it made offline, but never before the parcel's
     previous event nor the visit's opening (a device's clock, or its user, cannot put a step before them)."""
     if actor.occurred_at is None:

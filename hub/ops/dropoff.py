@@ -2,13 +2,13 @@
 from sqlalchemy import func, select
 
 from ..core.extensions import db
-from ..core.models import Parcel, ParcelEvent, Pickup, Visit
-from ..rules import codes, deadlines
+from ..core.models import ACTIVE_PICKUP, Parcel, ParcelEvent, Pickup, Visit
+from ..rules import codes
 from ..rules import dropoff as rules
 from ..rules.dropoff import VisitEnd, VisitKind, VisitMode
 from ..rules.errors import NetworkNotServed
 from ..rules.parcels import IN_SHOP, Action, State
-from . import close_pickup_if_done, notices, record
+from . import close_pickup_if_done, event_time, holds, notices, record
 
 
 def open_visit(shop, network_id, account, actor, code, scanned_at, kind=VisitKind.DROPOFF, key=None):
@@ -38,6 +38,7 @@ def start_intake(shop, network_id, account, actor, key=None):
         if going_on is not None:
             return going_on
     fields = {"key": key} if key else {}
+    holds.watch_task(shop, actor.now)  # the 30-minute rule now runs: the next look at the shop finds its deadline
     return _new_visit(shop, network_id, account, actor, kind=VisitKind.DROPOFF, mode=VisitMode.OTHER, **fields)
 
 
@@ -132,12 +133,11 @@ def scan_in(visit, tracking_id, actor):
 
 
 def receive(parcel, visit, actor):
-    """The parcel is in the shop: the 7-day window starts, it gets a shelf place and joins its pickup."""
+    """The parcel is in the shop: its hold starts (7 open days), it gets a shelf place and joins its pickup."""
+    with db.session.no_autoflush:  # one UPDATE of the parcel: its move, its hold and its shelf place
+        parcel.dropped_at = event_time(actor, parcel, visit)  # the event's time: never before the visit opened
+        parcel.shelf_place = rules.suggest_shelf_place(holds.hold(parcel), _shelf_places_in_use(parcel))
     record(parcel, Action.RECEIVE, actor, visit=visit)
-    tz = parcel.shop.timezone
-    parcel.dropped_at = parcel.state_since  # the event's time: never before the visit opened
-    parcel.shelf_place = rules.suggest_shelf_place(deadlines.last_pickup_day(parcel.dropped_at, tz),
-                                                   _shelf_places_in_use(parcel))
     join_pickup(parcel, actor.now)
 
 
@@ -153,10 +153,10 @@ def join_pickup(parcel, now):
     same_customer = (Pickup.customer_email == parcel.recipient_email) if parcel.recipient_email else (
         func.lower(Pickup.customer_name) == parcel.recipient_name.lower())
     pickup = db.session.scalar(
-        select(Pickup).where(Pickup.shop_id == parcel.shop_id, Pickup.active, same_customer).order_by(Pickup.id)
+        select(Pickup).where(Pickup.shop_id == parcel.shop_id, ACTIVE_PICKUP, same_customer).order_by(Pickup.id)
     )
     if pickup is None:
-        taken = set(db.session.scalars(select(Pickup.code).where(Pickup.shop_id == parcel.shop_id, Pickup.active)))
+        taken = set(db.session.scalars(select(Pickup.code).where(Pickup.shop_id == parcel.shop_id, ACTIVE_PICKUP)))
         pickup = Pickup(shop_id=parcel.shop_id, customer_name=parcel.recipient_name,
                         customer_email=parcel.recipient_email, code=codes.new_pickup_code(taken),
                         token=codes.new_token(), created_at=now)
@@ -173,13 +173,13 @@ def reopen_pickup(pickup, parcel, now):
     since, the parcel joins that one (one active pickup per customer)."""
     if pickup.active:
         return pickup
-    since = db.session.scalar(select(Pickup).where(Pickup.shop_id == pickup.shop_id, Pickup.active,
+    since = db.session.scalar(select(Pickup).where(Pickup.shop_id == pickup.shop_id, ACTIVE_PICKUP,
                                                    Pickup.customer_key == pickup.customer_key))
     if since is not None:
         parcel.pickup = since
         notices.pickup_notice(since, parcel, now)
         return since
-    taken = set(db.session.scalars(select(Pickup.code).where(Pickup.shop_id == pickup.shop_id, Pickup.active)))
+    taken = set(db.session.scalars(select(Pickup.code).where(Pickup.shop_id == pickup.shop_id, ACTIVE_PICKUP)))
     if pickup.code in taken:
         pickup.code = codes.new_pickup_code(taken)
     pickup.active = True
@@ -194,6 +194,7 @@ def find_again(parcel, actor):
     if parcel.shelf_place in in_use:
         parcel.shelf_place = rules.suggest_shelf_place(parcel.last_pickup_day, in_use)
     move = record(parcel, Action.FOUND_AGAIN, actor)
+    holds.watch_expiry(parcel.shop, parcel.expires_at)
     if parcel.pickup is not None:
         reopen_pickup(parcel.pickup, parcel, actor.now)
     return move
@@ -241,18 +242,45 @@ def finish_visit(visit, actor):
     return visit
 
 
-def expected_parcels(visit):
-    """Parcels still expected at the visit's shop from its network."""
-    return db.session.scalars(
-        select(Parcel).where(Parcel.shop_id == visit.shop_id, Parcel.network_id == visit.network_id,
-                             Parcel.state == State.EXPECTED).order_by(Parcel.tracking_id)
-    ).all()
+# Lines of a visit's lists a screen shows: a delivery of hundreds of parcels gets answers of the same size
+# as one of ten (the rest is counted).
+SHOWN = 20
 
 
-def visit_parcels(visit):
-    """The parcels this visit received or refused, in scan order, as they are now."""
-    first_event = (select(ParcelEvent.parcel_id, func.min(ParcelEvent.id).label("first"))
-                   .where(ParcelEvent.visit_id == visit.id).group_by(ParcelEvent.parcel_id).subquery())
-    return db.session.scalars(
-        select(Parcel).join(first_event, first_event.c.parcel_id == Parcel.id).order_by(first_event.c.first)
-    ).all()
+def _expected(visit):
+    return select(Parcel).where(Parcel.shop_id == visit.shop_id, Parcel.network_id == visit.network_id,
+                                Parcel.state == State.EXPECTED)
+
+
+def expected_parcels(visit, limit=None):
+    """Parcels still expected at the visit's shop from its network (the first ``limit`` of them)."""
+    return db.session.scalars(_expected(visit).order_by(Parcel.tracking_id).limit(limit)).all()
+
+
+def count_expected(visit):
+    """How many parcels are still expected at the visit's shop from its network."""
+    return db.session.scalar(select(func.count()).select_from(_expected(visit).subquery()))
+
+
+def _first_events(visit):
+    return (select(ParcelEvent.parcel_id, func.min(ParcelEvent.id).label("first"))
+            .where(ParcelEvent.visit_id == visit.id).group_by(ParcelEvent.parcel_id).subquery())
+
+
+def visit_parcels(visit, last=None):
+    """The parcels this visit received or refused, in scan order, as they are now (the ``last`` ones)."""
+    first = _first_events(visit)
+    query = select(Parcel).join(first, first.c.parcel_id == Parcel.id)
+    if last is None:
+        return db.session.scalars(query.order_by(first.c.first)).all()
+    return list(reversed(db.session.scalars(query.order_by(first.c.first.desc()).limit(last)).all()))
+
+
+def visit_tally(visit):
+    """How many parcels the visit scanned, and how many of them it refused as damaged."""
+    first = _first_events(visit)
+    rows = db.session.execute(select(Parcel.state, func.count()).join(first, first.c.parcel_id == Parcel.id)
+                              .group_by(Parcel.state)).all()
+    scanned = sum(n for _, n in rows)
+    refused = sum(n for state, n in rows if state == State.REFUSED_AT_DROPOFF)
+    return {"scanned": scanned, "refused": refused, "received": scanned - refused}

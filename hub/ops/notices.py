@@ -28,6 +28,13 @@ def refund_notice(parcel, now):
     return _queue(NoticeKind.REFUND, parcel.recipient_email, "notice/refund_notice.txt", now, parcel=parcel)
 
 
+def deadline_moved(pickup, moved, now):
+    """The shop's hours or closures moved the last pickup day of some of the customer's parcels."""
+    link = url_for("notice.show", token=pickup.token, _external=True)
+    return _queue(NoticeKind.DEADLINE_MOVED, pickup.customer_email, "notice/deadline_moved.txt", now, pickup,
+                  link=link, moved=moved)
+
+
 def notice_resent(pickup, now):
     """Customer service sends the pickup notice again: the same code, every parcel still waiting."""
     link = url_for("notice.show", token=pickup.token, _external=True)

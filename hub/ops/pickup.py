@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from ..core.extensions import db
-from ..core.models import Parcel, ParcelEvent, Pickup, PickupCodeFailure, Shop, ShopChange
+from ..core.models import ACTIVE_PICKUP, Parcel, ParcelEvent, Pickup, PickupCodeFailure, Shop, ShopChange
 from ..rules import pickup as rules
 from ..rules.dropoff import normalise_tracking_id, read_tracking_id
 from ..rules.errors import Conflict, DomainError, N_, WrongCode
@@ -84,7 +84,7 @@ def _one_guess_at_a_time(shop_id):
 
 def _find(shop_id, entry):
     # A code names an active pickup only (codes are reused); a token names its pickup for good.
-    where = (Pickup.code == entry, Pickup.active) if rules.looks_like_code(entry) else (Pickup.token == entry,)
+    where = (Pickup.code == entry, ACTIVE_PICKUP) if rules.looks_like_code(entry) else (Pickup.token == entry,)
     return db.session.scalar(select(Pickup).where(Pickup.shop_id == shop_id, *where))
 
 

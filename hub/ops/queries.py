@@ -1,5 +1,4 @@
 """Read-only questions the screens ask of the database."""
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -14,6 +13,7 @@ from ..core.models import Parcel, ParcelEvent, Shop
 from ..rules import deadlines, hours
 from ..rules.dropoff import normalise_tracking_id
 from ..rules.parcels import IN_SHOP, Action, State
+from ..rules.text import folded  # noqa: F401  (the inventory's search folds names the same way)
 
 
 def shop_load(shop_id):
@@ -32,8 +32,10 @@ def loads_by_shop():
 
 
 def counts_by_state(shop_id):
+    """How many parcels the shop holds in each state it holds parcels in (never its history)."""
     rows = db.session.execute(
-        select(Parcel.state, func.count()).where(Parcel.shop_id == shop_id).group_by(Parcel.state)
+        select(Parcel.state, func.count()).where(Parcel.shop_id == shop_id, Parcel.state.in_(IN_SHOP))
+        .group_by(Parcel.state)
     ).all()
     counts = {state: 0 for state in State}
     counts.update({State(state): n for state, n in rows})
@@ -107,12 +109,6 @@ class Customer:
     name: str
     pickup_id: Optional[int]
     parcels: list = field(default_factory=list)
-
-
-def folded(text):
-    """Lowercase without accents, so « lea » finds « Léa »."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
 def inventory(shop_id, query=""):

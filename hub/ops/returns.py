@@ -1,6 +1,4 @@
 """Returns: expiring parcels, the return scan, « Impossible à trouver » + « OK », the carrier taking them."""
-from datetime import timedelta
-
 from sqlalchemy import func, select
 
 from ..core.extensions import db
@@ -10,23 +8,25 @@ from ..rules import deadlines
 from ..rules import returns as rules
 from ..rules.dropoff import VisitKind, read_tracking_id
 from ..rules.parcels import Action, State
-from . import Actor, close_pickup_if_done, record
+from . import Actor, close_pickup_if_done, holds, record
 from .dropoff import ensure_open
 
 
 def expire_due(shop, now):
-    """Record the expiry of every parcel whose 7 days are over, dated when they ended. Returns how many."""
-    candidates = db.session.scalars(
-        select(Parcel).where(Parcel.shop_id == shop.id, Parcel.state == State.AT_STORE,
-                             Parcel.dropped_at <= now - timedelta(days=deadlines.PICKUP_DAYS))
+    """Record the expiry of every parcel whose hold is over, dated when it ended (found through the index on
+    the shelf's expiry, never a sweep); the notice appears now, so the return scan is due 2 opening hours
+    later. Returns how many."""
+    due = db.session.scalars(
+        select(Parcel).where(Parcel.shop_id == shop.id, Parcel.state == State.AT_STORE, Parcel.expires_at <= now)
+        .order_by(Parcel.expires_at)
     ).all()
-    expired = 0
-    for parcel in candidates:
-        deadline = deadlines.pickup_deadline(parcel.dropped_at, shop.timezone)
-        if now >= deadline:
-            record(parcel, Action.EXPIRE, Actor(account_id=None, device_id=None, now=now, occurred_at=deadline))
-            expired += 1
-    return expired
+    for parcel in due:
+        record(parcel, Action.EXPIRE, Actor(account_id=None, device_id=None, now=now, occurred_at=parcel.expires_at))
+    shop.next_expiry_at = holds.next_expiry(shop)
+    if due:
+        ranges, closed = shop_hours(shop)
+        holds.watch_task(shop, deadlines.return_scan_deadline(now, ranges, closed, shop.timezone))
+    return len(due)
 
 
 def waiting_scan(shop):
@@ -79,12 +79,21 @@ def mark_missing(parcel, actor):
     return move
 
 
-def to_hand_over(shop, network_id=None):
-    """Parcels staged for return (expired, or refused by their customer), waiting for a carrier."""
+def _staged(shop, network_id):
     query = select(Parcel).where(Parcel.shop_id == shop.id, Parcel.state == State.TO_RETURN)
-    if network_id is not None:
-        query = query.where(Parcel.network_id == network_id)
-    return db.session.scalars(query.order_by(Parcel.shelf_place, Parcel.tracking_id)).all()
+    return query if network_id is None else query.where(Parcel.network_id == network_id)
+
+
+def to_hand_over(shop, network_id=None, limit=None):
+    """Parcels staged for return (expired, or refused by their customer), waiting for a carrier (the first
+    ``limit`` of them)."""
+    return db.session.scalars(_staged(shop, network_id).order_by(Parcel.shelf_place, Parcel.tracking_id)
+                              .limit(limit)).all()
+
+
+def count_to_hand_over(shop, network_id=None):
+    """How many staged parcels wait for a carrier (of the network, when given)."""
+    return db.session.scalar(select(func.count()).select_from(_staged(shop, network_id).subquery()))
 
 
 def hand_to_carrier(visit, tracking_id, actor):

@@ -4,6 +4,7 @@ Each change to the shop's settings leaves a ShopEvent (who, when, what), so the 
 declared the shop full and when. Like every operation, these flush and never commit.
 """
 from ..core.extensions import db
+from . import holds, notices
 from ..core.models import Closure, OpeningRange, Parcel, ShopChange, ShopEvent, Size
 from ..rules import hours as hours_rules
 from ..rules.dropoff import read_tracking_id
@@ -87,23 +88,40 @@ def set_capacity(shop, raw, actor):
 
 
 def set_week(shop, rows, actor):
-    """Replace the weekly opening ranges with the form's rows, once all of them are valid."""
+    """Replace the weekly opening ranges with the form's rows, once all of them are valid; the parcels whose
+    last pickup day moves with them are re-held and their customers told."""
     week = hours_rules.week_from_rows(rows)
     shop.ranges = [OpeningRange(weekday=r.weekday, opens=r.opens, closes=r.closes) for r in week]
     note(shop, ShopChange.HOURS, actor, "; ".join(f"{r.weekday}:{hours_rules.hhmm(r.opens)}-{hours_rules.hhmm(r.closes)}"
                                          for r in week))
     db.session.flush()
-    return week
+    return week, hours_changed(shop, actor)
+
+
+def hours_changed(shop, actor):
+    """Opening days decide each parcel's last pickup day and the tasks' deadlines: recompute the holds, tell
+    each customer whose last day moved (one notice per customer), and look at the tasks again. Returns the
+    parcels concerned."""
+    moved = holds.rehold(shop)
+    by_pickup = {}
+    for parcel in moved:
+        if parcel.pickup is not None:
+            by_pickup.setdefault(parcel.pickup, []).append(parcel)
+    for pickup, parcels in by_pickup.items():
+        notices.deadline_moved(pickup, parcels, actor.now)
+    holds.watch_task(shop, actor.now)
+    return moved
 
 
 def add_closure(shop, start, end, reason, actor, today):
-    """A dated exceptional closure. Returns it; ``is_long`` tells whether to suggest a deactivation."""
+    """A dated exceptional closure. Returns it with the parcels whose last pickup day it moved; ``is_long``
+    tells whether to suggest a deactivation."""
     span = hours_rules.check_closure(hours_rules.Span(start, end), _spans(shop), today)
     closure = Closure(starts_on=span.start, ends_on=span.end, reason=plain_text(reason, 200))
     shop.closures.append(closure)
     note(shop, ShopChange.CLOSURE_ADDED, actor, f"{hours_rules.dmy(start)} – {hours_rules.dmy(end)}")
     db.session.flush()
-    return closure
+    return closure, hours_changed(shop, actor)
 
 
 def _spans(shop):
@@ -116,6 +134,7 @@ def remove_closure(closure, actor):
     note(shop, ShopChange.CLOSURE_REMOVED, actor, f"{hours_rules.dmy(closure.starts_on)} – {hours_rules.dmy(closure.ends_on)}")
     shop.closures.remove(closure)
     db.session.flush()
+    return hours_changed(shop, actor)
 
 
 def send_expected(shop, network, actor, *, tracking_id, recipient_name, recipient_email="", size="small",

@@ -9,7 +9,7 @@ from datetime import datetime
 from .queries import shop_hours
 from ..rules import deadlines
 from ..rules.errors import N_
-from . import returns
+from . import holds, returns
 from .dropoff import open_intakes
 
 
@@ -30,12 +30,13 @@ INTAKE_ENDPOINTS = frozenset({"dropoff.intake_scan", "dropoff.finish_intake", "d
 
 
 def _intake_tasks(shop):
-    ranges, closed = shop_hours(shop)
+    intakes = open_intakes(shop)
+    ranges, closed = shop_hours(shop) if intakes else ((), frozenset())
     return [
         Task("intake", N_("Scan in the parcels of the other carrier at the latest %(deadline)s."), "dropoff.intake",
              deadlines.intake_deadline(visit.opened_at, ranges, closed, shop.timezone), {"key": visit.key},
              INTAKE_ENDPOINTS)
-        for visit in open_intakes(shop)
+        for visit in intakes
     ]
 
 
@@ -54,11 +55,27 @@ def _return_tasks(shop):
 TASK_SOURCES = [_intake_tasks, _return_tasks]
 
 
-def pending_tasks(shop):
-    """What the shop must do by a deadline, soonest first."""
+def _tasks(shop):
     return sorted((task for source in TASK_SOURCES for task in source(shop)), key=lambda t: t.deadline)
 
 
+def pending_tasks(shop):
+    """What the shop must do by a deadline, soonest first. The shop row says whether any waits: with
+    none, nothing is asked of the database."""
+    return _tasks(shop) if shop.tasks_due_at is not None else []
+
+
+def refresh(shop):
+    """Write down on the shop the earliest deadline of the tasks that wait (None when none does)."""
+    tasks = _tasks(shop)
+    shop.tasks_due_at = tasks[0].deadline if tasks else None
+    return tasks
+
+
 def blocking_task(shop, now):
-    """The overdue task that blocks everything else, or None."""
-    return next((task for task in pending_tasks(shop) if task.overdue(now)), None)
+    """The overdue task that blocks everything else, or None. Looked for only once the shop's earliest
+    task deadline has passed; finding none then writes down the next one (``refresh``)."""
+    if not holds.tasks_due(shop, now):
+        return None
+    tasks = refresh(shop)
+    return next((task for task in tasks if task.overdue(now)), None)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm import joinedload
 
 from ..core.extensions import db
 from ..core.models import Pickup
@@ -51,7 +52,8 @@ def load_turn(ticket, shop_id, when):
         pickup_id, stamp, *offline = _signer().loads(ticket)
     except (BadSignature, ValueError, TypeError):
         return None
-    pickup = db.session.get(Pickup, pickup_id) if isinstance(pickup_id, int) else None
+    # With its parcels, in one statement: every step of the turn reads them.
+    pickup = db.session.get(Pickup, pickup_id, options=[joinedload(Pickup.parcels)]) if isinstance(pickup_id, int) else None
     if pickup is None or pickup.shop_id != shop_id:
         return None
     turn = Turn(ticket, pickup, EPOCH + stamp * MICROSECOND)

@@ -1,8 +1,10 @@
 """Deadlines of the parcel's life, computed in the shop's time zone.
 
 Decisions (see docs/decisions.md):
-- A parcel dropped off on day D may be collected until the end of day D+7, local time:
-  it expires at midnight starting day D+8 in the shop's time zone.
+- The hold period counts days the shop is open: a parcel dropped off on day D may be collected until
+  the end of the 7th day after D on which the shop opens (no weekly hours: every day counts; a dated
+  closure never does). It expires at midnight starting the next day, in the shop's time zone. The
+  number of days is a parameter: it will belong to the network.
 - The 2-hour return-scan rule and the 30-minute intake rule count only the shop's open time,
   so a notice that appears at midnight is due two opening hours after the shop opens.
 - A parcel staged for return that no carrier has taken after 3 days invites a support call.
@@ -45,15 +47,38 @@ def days_from(day, count):
         yield date.fromordinal(n)
 
 
-def pickup_deadline(dropped_at, tz):
-    """The instant a parcel dropped off at ``dropped_at`` expires."""
-    last_day = _local(dropped_at, tz).date() + timedelta(days=PICKUP_DAYS)
+# How far to look for open days: closures last at most a year, and at most 30 are planned.
+HOLD_HORIZON_DAYS = 800
+
+
+def opens_on(day, ranges, closures):
+    """Whether the shop opens on local ``day``: a weekday with hours (any day without weekly hours at
+    all), not within a closure."""
+    return day not in closures and (not ranges or any(r.weekday == day.weekday() for r in ranges))
+
+
+def last_pickup_day(dropped_at, tz, ranges=(), closures=frozenset(), days=PICKUP_DAYS):
+    """The last local date on which the customer can collect: the ``days``-th open day after drop-off."""
+    day = dropped = _local(dropped_at, tz).date()
+    counted = 0
+    for _ in range(HOLD_HORIZON_DAYS):
+        if day == date.max:
+            break
+        day += timedelta(days=1)
+        counted += opens_on(day, ranges, closures)
+        if counted == days:
+            return day
+    return dropped + timedelta(days=days)  # never open in two years: the calendar decides
+
+
+def expiry_of(last_day, tz):
+    """The instant a parcel whose last pickup day is ``last_day`` expires: midnight starting the next day."""
     return _at(last_day + timedelta(days=1), time(0), tz)
 
 
-def last_pickup_day(dropped_at, tz):
-    """The last local date on which the customer can collect."""
-    return _local(dropped_at, tz).date() + timedelta(days=PICKUP_DAYS)
+def pickup_deadline(dropped_at, tz, ranges=(), closures=frozenset(), days=PICKUP_DAYS):
+    """The instant a parcel dropped off at ``dropped_at`` expires."""
+    return expiry_of(last_pickup_day(dropped_at, tz, ranges, closures, days), tz)
 
 
 def reached(deadline, now):

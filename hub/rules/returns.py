@@ -1,10 +1,11 @@
 """Returns: when parcels expire, when the return scan is due, when to ask support.
 
 Decisions (docs/decisions.md):
-- A parcel expires at the end of its 7th day in the shop's time zone (rules/deadlines.pickup_deadline).
-- The expired-parcel notice appears when the server records the expiry: at the shop's first look after
-  the 7 days (any screen of the counter app), or when the ``flask expire`` task runs. The expiry event
-  itself is dated when the 7 days ended.
+- A parcel expires at the end of the 7th day its shop opens after drop-off, in the shop's time zone
+  (rules/deadlines.last_pickup_day, kept on the parcel when it is received).
+- The expired-parcel notice appears when the server records the expiry: by the scheduled worker
+  (``flask worker``), or at the shop's first look after the hold if that comes first. The expiry event
+  itself is dated when the hold ended.
 - The 2-hour return-scan window counts only the shop's opening hours from that notice, so parcels
   noticed at midnight are due two opening hours after the shop opens. Several notices: the earliest
   still unscanned sets the deadline.

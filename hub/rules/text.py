@@ -1,4 +1,5 @@
-"""Free text people type (a customer's name, a closure's reason, a call-back message), as it is kept and shown.
+"""Free text people type (a customer's name, a closure's reason, a call-back message), as it is kept, shown
+and searched.
 
 Control characters and the bidirectional overrides and isolates are taken out: a name holding U+202E
 (« right-to-left override ») reads backwards on every screen after it, and one holding a control
@@ -23,3 +24,9 @@ def plain_text(raw, limit, lines=False):
     spaces around it, and cut to ``limit`` characters."""
     text = (raw or "").replace("\r\n", "\n").replace("\t", " ")
     return "".join(ch for ch in text if _kept(ch, lines)).strip()[:limit]
+
+
+def folded(text):
+    """Lowercase without accents, so « lea » finds « Léa »."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()

@@ -2,7 +2,9 @@
 the outbox of customer notices, parcels sent to shops, and parcel search with full history."""
 from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+import sqlalchemy as sa
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..core import clock
 from .capacity import received_chart
@@ -18,6 +20,7 @@ from ..rules.dropoff import normalise_tracking_id
 from ..rules.errors import DomainError
 from ..rules.hours import check_ahead, parse_date
 from ..rules.parcels import State
+from ..rules.text import folded
 from ..ops.support import national
 from ..core.web import actor, done, form_id, operator_required, render
 
@@ -41,12 +44,48 @@ def last_full_events():
     return {e.shop_id: e for e in db.session.scalars(select(ShopEvent).where(ShopEvent.id.in_(latest)))}
 
 
-def _find_parcels(query):
-    tracking = normalise_tracking_id(query)
-    match = Parcel.recipient_name.icontains(query, autoescape=True)
-    if tracking:
-        match = or_(match, Parcel.tracking_id.icontains(tracking, autoescape=True))
-    return db.session.scalars(select(Parcel).where(match).order_by(Parcel.tracking_id).limit(50)).all()
+SEARCH_PAGE = 50
+
+
+def _search_key(query):
+    """What the search looks for, on which indexed column: a query with a digit is the start of a tracking ID
+    (as normalised), anything else the start of the recipient's name, folded (no case, no accents)."""
+    if any(ch.isdigit() for ch in query):
+        return Parcel.tracking_id, normalise_tracking_id(query)
+    return Parcel.recipient_folded, " ".join(folded(query).split())
+
+
+def find_parcels(query, after=None, size=SEARCH_PAGE):
+    """One page of the parcels whose tracking ID or name starts with ``query``, in the column's order, from
+    just after ``after`` (the last row's (key, id) of the page before): a range on an index, whatever the
+    number of parcels. Returns (parcels, the next page's ``after`` or None)."""
+    column, prefix = _search_key(query)
+    if not prefix:
+        return [], None
+    # A prefix as a range, which both databases read from the index (LIKE would need a special collation).
+    where = [column >= prefix, column < prefix + "\uffff"]
+    if after is not None:
+        where.append(sa.tuple_(column, Parcel.id) > tuple(after))
+    rows = db.session.scalars(select(Parcel).where(*where).order_by(column, Parcel.id).limit(size + 1)
+                              .options(joinedload(Parcel.shop))).all()
+    page, more = rows[:size], len(rows) > size
+    return page, ([getattr(page[-1], column.key), page[-1].id] if more else None)
+
+
+def _after():
+    """The (key, id) the page starts after, from the « next page » link; anything else starts at the top."""
+    after = request.args.getlist("apres")
+    return (after[0], int(after[1])) if len(after) == 2 and after[1].isdigit() else None
+
+
+@bp.get("/colis")
+@operator_required
+def search():
+    """Parcel search: the start of a tracking ID, or of the recipient's name; 50 a page, the next on request."""
+    query = request.args.get("q", "").strip()[:64]
+    found, next_after = find_parcels(query, _after(), SEARCH_PAGE) if query else ([], None)
+    return render("admin/search.html", "admin/_search.html", query=query, found=found, next_after=next_after,
+                  by_tracking=_search_key(query)[0] is Parcel.tracking_id)
 
 
 def _call_backs(status=None):
@@ -60,9 +99,7 @@ def home():
     """Parcel search, the call-back queue, and the shops with their load and « Je suis complet »."""
     shops = db.session.scalars(select(Shop).order_by(Shop.name)).all()
     loads, declared = loads_by_shop(), last_full_events()
-    query = request.args.get("q", "").strip()
-    return render("admin/home.html", "admin/home.html", query=query, found=_find_parcels(query) if query else [],
-                  requests=_call_backs(), national=national,
+    return render("admin/home.html", "admin/home.html", requests=_call_backs(), national=national,
                   shops=[(s, loads.get(s.id, 0), declared.get(s.id)) for s in shops],
                   returns_waiting=returns_waiting(), now=clock.now())
 

@@ -103,10 +103,22 @@ def open_visit(shop_id):
     return go(url_for("carrier.visit", key=visit.key))
 
 
-def _visit_context(visit, parcels=None, **extra):
-    waiting = returns.to_hand_over(visit.shop, visit.network_id) if visit.kind == VisitKind.RETURN else ops.expected_parcels(visit)
-    return dict(visit=visit, parcels=ops.visit_parcels(visit) if parcels is None else parcels, expected=waiting,
-                load=shop_load(visit.shop_id), capacity=visit.shop.capacity, **extra)
+def _waiting(visit):
+    """What the visit may still scan: the first lines, and how many there are."""
+    if visit.kind == VisitKind.RETURN:
+        return (returns.to_hand_over(visit.shop, visit.network_id, limit=ops.SHOWN),
+                returns.count_to_hand_over(visit.shop, visit.network_id))
+    return ops.expected_parcels(visit, limit=ops.SHOWN), ops.count_expected(visit)
+
+
+def _visit_context(visit, opening=False, **extra):
+    """The visit's screen: its latest scans and the first parcels still waiting, each list counted whole (a
+    visit ``opening`` has scanned nothing yet)."""
+    expected, waiting = _waiting(visit)
+    tally = {"scanned": 0, "refused": 0, "received": 0} if opening else ops.visit_tally(visit)
+    return dict(visit=visit, parcels=[] if opening else ops.visit_parcels(visit, last=ops.SHOWN), tally=tally,
+                expected=expected, waiting=waiting, load=shop_load(visit.shop_id), capacity=visit.shop.capacity,
+                **extra)
 
 
 def first_visit_screen(shop, network_id, kind, key, now):
@@ -115,7 +127,7 @@ def first_visit_screen(shop, network_id, kind, key, now):
     reaches it. The visit here is never stored."""
     visit = Visit(key=key, shop=shop, shop_id=shop.id, network_id=network_id, kind=kind, mode=VisitMode.CARRIER,
                   opened_at=now)
-    return render_template("carrier/visit.html", **_visit_context(visit, parcels=[]))
+    return render_template("carrier/visit.html", **_visit_context(visit, opening=True))
 
 
 def _scan(visit, tracking_id, who):

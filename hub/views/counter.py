@@ -8,7 +8,7 @@ from ..core import clock
 from ..ops.dropoff import find_again
 from ..ops.tasks import pending_tasks
 from ..ops.returns import waiting_too_long
-from ..ops.queries import counts_by_state, shop_load
+from ..ops.queries import shop_load
 from ..rules.errors import DomainError
 from ..rules.parcels import WHAT_TO_DO
 from ..core.web import actor, associate_required, in_my_shop_or_404, render
@@ -25,8 +25,7 @@ def home():
     """
     shop, now = current_user.shop, clock.now()
     tasks = pending_tasks(shop)
-    return render("counter/home.html", "counter/_home.html", shop=shop, load=shop_load(shop.id),
-                  counts=counts_by_state(shop.id), tasks=tasks, now=now,
+    return render("counter/home.html", "counter/_home.html", shop=shop, load=shop_load(shop.id), tasks=tasks, now=now,
                   blocked=next((t for t in tasks if t.overdue(now)), None),
                   too_long=waiting_too_long(shop, now))
 

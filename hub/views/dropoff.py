@@ -81,8 +81,9 @@ def _since(now):
 def _follow_context(shop, now, visit=None, since=None):
     since = since or _since(now)
     visit = visit or _latest_visit(shop, now, since)
-    return dict(visit=visit, parcels=ops.visit_parcels(visit) if visit else [], load=shop_load(shop.id),
-                capacity=shop.capacity, since=int(since.timestamp()))
+    return dict(visit=visit, parcels=ops.visit_parcels(visit, last=ops.SHOWN) if visit else [],
+                tally=ops.visit_tally(visit) if visit else None, load=shop_load(shop.id), capacity=shop.capacity,
+                since=int(since.timestamp()))
 
 
 @bp.get("/suivi")
@@ -138,18 +139,20 @@ def start_intake(network_id):
     return go(url_for("dropoff.intake", key=visit.key))
 
 
-def _intake_context(visit, parcels=None):
+def _intake_context(visit, opening=False):
     deadline = next((t.deadline for t in pending_tasks(visit.shop) if t.params.get("key") == visit.key), None)
-    return dict(visit=visit, parcels=ops.visit_parcels(visit) if parcels is None else parcels,
-                expected=ops.expected_parcels(visit), deadline=deadline, load=shop_load(visit.shop_id),
-                capacity=visit.shop.capacity, overdue=bool(deadline and clock.now() >= deadline))
+    return dict(visit=visit, parcels=[] if opening else ops.visit_parcels(visit, last=ops.SHOWN),
+                tally={"scanned": 0, "refused": 0, "received": 0} if opening else ops.visit_tally(visit),
+                expected=ops.expected_parcels(visit, limit=ops.SHOWN), waiting=ops.count_expected(visit),
+                deadline=deadline, load=shop_load(visit.shop_id), capacity=visit.shop.capacity,
+                overdue=bool(deadline and clock.now() >= deadline))
 
 
 def first_intake_screen(shop, network_id, key, now):
     """An « Autre » intake's screen as it is when it starts, for the offline bundle (never stored)."""
     visit = Visit(key=key, shop=shop, shop_id=shop.id, network_id=network_id, kind=VisitKind.DROPOFF, mode=VisitMode.OTHER,
                   opened_at=now)
-    return render_template("dropoff/intake.html", **_intake_context(visit, parcels=[]))
+    return render_template("dropoff/intake.html", **_intake_context(visit, opening=True))
 
 
 @bp.get("/autre/<key>")

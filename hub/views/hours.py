@@ -9,6 +9,7 @@ from itertools import zip_longest
 
 from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..core import clock
@@ -96,11 +97,11 @@ def save_week():
     if "add" in request.form or "remove" in request.form:
         return _week_page(_edited_week(rows), **_closures_context(shop))
     try:
-        ops.set_week(shop, rows, actor())
+        _week, moved = ops.set_week(shop, rows, actor())
     except DomainError as err:
         return _week_page(_posted_week(rows), refused=err, refused_as="week_error", **_closures_context(shop))
-    return done(url_for("hours.edit"), _("Opening hours saved."),
-                lambda: _week_page(_saved_week(shop), saved=True, **_closures_context(shop)))
+    return done(url_for("hours.edit"), " ".join([_("Opening hours saved."), _moved_message(moved)]).strip(),
+                lambda: _week_page(_saved_week(shop), saved=True, moved=moved, **_closures_context(shop)))
 
 
 def _closures_page(shop, status=200, **extra):
@@ -115,13 +116,24 @@ def add_closure():
     """A dated exceptional closure; over 7 days, suggest asking the network to deactivate the shop."""
     shop, form = current_user.shop, request.form
     try:
-        closure = ops.add_closure(shop, rules.parse_date(form.get("starts_on")), rules.parse_date(form.get("ends_on")),
-                                  form.get("reason", ""), actor(), _today(shop))
+        closure, moved = ops.add_closure(shop, rules.parse_date(form.get("starts_on")),
+                                         rules.parse_date(form.get("ends_on")), form.get("reason", ""), actor(),
+                                         _today(shop))
     except DomainError as err:
         return _closures_page(shop, refused=err, refused_as="closure_error", form=form)
     long_closure = rules.is_long(rules.Span(closure.starts_on, closure.ends_on))
-    return done(url_for("hours.edit", longue=1 if long_closure else None, _anchor="closures"), _("Closure added."),
-                lambda: _closures_page(shop, added=closure, long_closure=long_closure))
+    return done(url_for("hours.edit", longue=1 if long_closure else None, _anchor="closures"),
+                " ".join([_("Closure added."), _moved_message(moved)]).strip(),
+                lambda: _closures_page(shop, added=closure, long_closure=long_closure, moved=moved))
+
+
+def _moved_message(moved):
+    """How many parcels a change of opening days concerns (their last pickup day moved, customers told)."""
+    if not moved:
+        return ""
+    return ngettext("It concerns %(num)d parcel: its last pickup day moves and its customer is told.",
+                    "It concerns %(num)d parcels: their last pickup day moves and their customers are told.",
+                    len(moved))
 
 
 @bp.post("/horaires/fermetures/<int:closure_id>/supprimer")
@@ -131,6 +143,6 @@ def remove_closure(closure_id):
     """Remove a closure: the shop opens on those days after all."""
     closure = in_my_shop_or_404(Closure, closure_id)
     shop = closure.shop
-    ops.remove_closure(closure, actor())
-    return done(url_for("hours.edit", _anchor="closures"), _("Closure removed."),
-                lambda: _closures_page(shop, removed=True))
+    moved = ops.remove_closure(closure, actor())
+    return done(url_for("hours.edit", _anchor="closures"), " ".join([_("Closure removed."), _moved_message(moved)]).strip(),
+                lambda: _closures_page(shop, removed=True, moved=moved))

@@ -69,7 +69,7 @@ def _rows(shop):
         for p in customer.parcels:
             yield [customer.name, p.tracking_id, p.description, _(p.size.title), p.shelf_place, _(p.state.title),
                    p.network.name, p.dropped_at and deadlines.local_date(p.dropped_at, shop.timezone).strftime("%d/%m/%Y"),
-                   p.dropped_at and deadlines.last_pickup_day(p.dropped_at, shop.timezone).strftime("%d/%m/%Y")]
+                   p.last_day and p.last_day.strftime("%d/%m/%Y")]
 
 
 @bp.get("/inventaire.csv")

@@ -56,9 +56,14 @@ def _screen(turn, refused=None, message=None, open_parcel=None):
                   **_screen_context(turn, message=message, open_parcel=open_parcel))
 
 
-def screen_page(turn):
-    """The whole pickup screen of ``turn`` as it stands, for the offline bundle."""
-    return render_template("pickup/screen.html", **_screen_context(turn))
+def screen_fragment(turn):
+    """The pickup screen of ``turn`` as it stands, for the offline bundle (the page around it: ``screen_shell``)."""
+    return render_template("pickup/_screen.html", **_screen_context(turn))
+
+
+def screen_shell(slot):
+    """The page every pickup screen sits in, with ``slot``'s markers for the customer's name and the screen."""
+    return render_template("pickup/screen.html", slot=slot)
 
 
 def _after(turn, message):

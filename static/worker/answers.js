@@ -14,21 +14,25 @@
   // What is not a tracking ID is refused on the device as the server refuses it: nothing is queued.
   var notATrackingId = { kind: "refused", reason: "not_a_tracking_id" };
 
+  // A label of the customer's is handed over at once; anything else may be their notice scanned again.
   function pickupScan(request, body, ticket, bundle) {
     var entry = typed(body), turn = turnOf(bundle, ticket);
     if (!turn) return queue.enqueue(request, body, { kind: "queued" });
+    var id = rules.trackingId(entry), parcel = id !== null && turn.parcels[id];
+    if (parcel) return handOver(request, body, parcel);
     return rules.digest(bundle.key, bundle.shop, rules.normaliseEntry(entry)).then(function (hash) {
       if (turn.notice.indexOf(hash) >= 0) return answer({ kind: "notice" });
-      var id = rules.trackingId(entry);
       if (id === null) return answer(notATrackingId);
-      var parcel = turn.parcels[id];
-      if (!parcel) return answer({ kind: "refused", reason: "not_this_customer", tracking_id: ascii(entry) });
-      if (!parcel.handleable) return answer({ kind: "refused", reason: "gone", tracking_id: parcel.tracking_id });
-      return queue.waitingFor(parcel.id, "handed_over").then(function (done) {
-        if (done.length) return answer({ kind: "already", parcel: parcel.id, tracking_id: parcel.tracking_id });
-        var effect = { kind: "handed_over", parcel: parcel.id, tracking_id: parcel.tracking_id };
-        return queue.enqueue(request, body, effect);
-      });
+      return answer({ kind: "refused", reason: "not_this_customer", tracking_id: ascii(entry) });
+    });
+  }
+
+  function handOver(request, body, parcel) {
+    if (!parcel.handleable) return answer({ kind: "refused", reason: "gone", tracking_id: parcel.tracking_id });
+    return queue.waitingFor(parcel.id, "handed_over").then(function (done) {
+      if (done.length) return answer({ kind: "already", parcel: parcel.id, tracking_id: parcel.tracking_id });
+      var effect = { kind: "handed_over", parcel: parcel.id, tracking_id: parcel.tracking_id };
+      return queue.enqueue(request, body, effect);
     });
   }
 

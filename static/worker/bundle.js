@@ -15,14 +15,22 @@
     });
   }
 
+  // A screen's copy for offline use. The server answers 304 to a copy of what the browser already holds (the
+  // screen the page has just loaded): it is then taken from the browser's cache, not downloaded again.
   function warm(cache, url, fragment) {
-    var headers = fragment ? { "HX-Request": "true" } : {};
+    var headers = fragment ? { "HX-Request": "true", "X-Comptoir-Copy": "1" } : { "X-Comptoir-Copy": "1" };
     return fetch(url, { credentials: "same-origin", headers: headers }).then(function (response) {
       var login = new URL(response.url).pathname === C.routes.login;
       if (response.status !== 200 || login || !screens.isHtml(response)) return null;
       var key = fragment ? screens.fragmentKey(new Request(url)) : new URL(url, self.location.href).href;
       return rebuilt(response).then(function (copy) { return cache.put(key, copy); });
     }).catch(function () { return null; });
+  }
+
+  // A pickup's page: the page every pickup screen sits in, with this pickup's name and screen in its slots
+  // (both rendered by the server, hub/offline/bundle.py). The name comes escaped.
+  function pickupPage(bundle, turn) {
+    return bundle.shell.split(bundle.slot.title).join(turn.title).split(bundle.slot.screen).join(turn.screen);
   }
 
   // Each active pickup's screen is stored under its own URL; the bundle keeps the rest. Only for the
@@ -32,10 +40,11 @@
       var cache = r[0], previous = r[1] || {};
       var gone = Object.keys(previous.turns || {}).filter(function (url) { return !(url in bundle.turns); });
       var stored = Object.keys(bundle.turns || {}).map(function (url) {
-        var page = bundle.turns[url].page;
-        delete bundle.turns[url].page;
+        var page = pickupPage(bundle, bundle.turns[url]);
+        delete bundle.turns[url].screen;
         return cache.put(new URL(url, self.location.href).href, replies.html(page, 200));
       });
+      delete bundle.shell;
       return Promise.all(stored.concat(gone.map(function (url) { return cache.delete(url); })));
     }).then(function () {
       // The replay token is the queue's alone (static/worker/replay.js): it is kept apart from what screens read.

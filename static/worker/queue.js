@@ -49,8 +49,16 @@
     });
   }
 
+  // Asked before every step sent online: answered from memory until the store is written again.
+  var known = { writes: -1, any: false };
   function anyWaiting() {
-    return store.getMeta("account").then(function (account) { return store.nextEntry(account || 0); }).then(Boolean);
+    var writes = store.written();
+    if (known.writes === writes) return Promise.resolve(known.any);
+    return store.getMeta("account").then(function (account) { return store.nextEntry(account || 0); })
+      .then(function (entry) {
+        if (store.written() === writes) known = { writes: writes, any: Boolean(entry) };
+        return Boolean(entry);
+      });
   }
 
   comptoir.queue = {

@@ -54,6 +54,11 @@
     if (self.navigator.onLine !== false) soon(Math.min(MAX_UNREACHABLE_S, Math.pow(2, unreachable - 1)) * 1000);
   }
 
+  // A step went through: the device no longer asks to sign in (written only when it did: one write less a step).
+  function signedInAgain() {
+    return store.getMeta("needsSignIn").then(function (needed) { return needed && store.setMeta("needsSignIn", false); });
+  }
+
   function goOn() { return true; }
   function stop() { return false; }
 
@@ -64,7 +69,7 @@
       unreachable = 0;
       result.sent += 1;
       state.tell({ type: "answered", key: entry.key, refused: false });
-      return Promise.all([store.remove("queue", entry.seq), store.setMeta("needsSignIn", false)]).then(goOn);
+      return Promise.all([store.remove("queue", entry.seq), signedInAgain()]).then(goOn);
     }
     if (r.outcome === "conflict") {
       result.conflicts += 1;

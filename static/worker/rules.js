@@ -35,10 +35,18 @@
   }
 
   // hub/offline._digest: the bundle names codes and notices by this keyed hash, never in clear.
+  // The key of the last bundle, imported once: every code typed and label scanned offline is hashed with it.
+  var imported = {};
+  function hmacKey(key) {
+    if (!imported[key]) {
+      var raw = Uint8Array.from(atob(key), function (c) { return c.charCodeAt(0); });
+      imported = {};
+      imported[key] = crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    }
+    return imported[key];
+  }
   function digest(key, shop, entry) {
-    var raw = Uint8Array.from(atob(key), function (c) { return c.charCodeAt(0); });
-    return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
-      .then(function (hmac) {
+    return hmacKey(key).then(function (hmac) {
         return crypto.subtle.sign("HMAC", hmac, new TextEncoder().encode(shop + ":" + entry));
       }).then(hex);
   }

@@ -51,6 +51,7 @@
   }
   function setMeta(key, value) {
     delete memo[key];
+    writes += 1;
     return transact(["meta"], "readwrite", function (t) { t.objectStore("meta").put(value, key); });
   }
 
@@ -78,13 +79,20 @@
     }).then(function (o) { return o.value; });
   }
 
+  // How many writes the store has seen: what is read from it stays true until the next one.
+  var writes = 0;
+  function written() { return writes; }
+
   function put(store, value) {
+    writes += 1;
     return transact([store], "readwrite", function (t) { t.objectStore(store).put(value); });
   }
   function remove(store, key) {
+    writes += 1;
     return transact([store], "readwrite", function (t) { t.objectStore(store).delete(key); });
   }
   function toConflict(entry, answer) {
+    writes += 1;
     return transact(["queue", "conflicts"], "readwrite", function (t) {
       t.objectStore("queue").delete(entry.seq);
       t.objectStore("conflicts").put(Object.assign({}, entry, answer));
@@ -93,6 +101,6 @@
 
   comptoir.store = {
     reading: reading, getMeta: getMeta, setMeta: setMeta, all: all, countOf: countOf, nextEntry: nextEntry,
-    put: put, remove: remove, toConflict: toConflict,
+    put: put, remove: remove, toConflict: toConflict, written: written,
   };
 })(self.comptoir = self.comptoir || {});

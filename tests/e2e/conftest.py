@@ -246,6 +246,13 @@ def login(page, server, username, password="demo1234"):
     return page
 
 
+def follow(page, link):
+    """Tap a link and wait until its page has loaded and its deferred scripts have run: a key typed sooner
+    would post the form natively, as a page, rather than through htmx."""
+    page.get_by_role("link", name=link).click()
+    page.wait_for_load_state()
+
+
 def pytest_collection_modifyitems(items):
     here = Path(__file__).parent
     for item in items:

@@ -3,12 +3,15 @@
 The network is cut with ``context.set_offline(True)``, which cuts the service worker's requests too.
 Events are counted in the live server's database file, which is what the server itself reads.
 """
+import hashlib
 import re
+from collections import Counter
+from pathlib import Path
 
 from playwright.sync_api import expect
 
-from .conftest import (events, expect_waiting, go_offline, go_online, launch_options, online_visit, parcel_notice_token,
-                       read_code_from_the_notice, scanner_burst, wedge)
+from .conftest import (events, expect_waiting, follow, go_offline, go_online, launch_options, online_visit,
+                       parcel_notice_token, read_code_from_the_notice, scanner_burst, wedge)
 
 HANDED = ("CE100001FR", "CE100002FR")  # Camille Martin's parcels in the demo
 EXPIRED = "CE100006FR"  # expired in the demo, waiting for the return scan
@@ -69,7 +72,7 @@ def test_a_customer_pickup_completes_offline_and_its_scans_reach_the_server_once
     page = online_visit(new_context().new_page(), live_server)
     code = read_code_from_the_notice(live_server, new_context, "Camille Martin")
     go_offline(page)
-    page.get_by_role("link", name="Collecte du client").click()
+    follow(page, "Collecte du client")
     page.get_by_text("Entrer le code", exact=True).click()
     field = page.get_by_label("Code de retrait (6 chiffres)")
     field.fill("000000" if code != "000000" else "111111")
@@ -291,7 +294,7 @@ def test_an_update_waits_for_a_resting_screen_and_the_associates_yes(live_server
 def test_offline_the_counter_warns_how_many_wrong_codes_are_left_from_the_seventh(live_server, new_context):
     page = online_visit(new_context().new_page(), live_server)
     go_offline(page)
-    page.get_by_role("link", name="Collecte du client").click()
+    follow(page, "Collecte du client")
     page.get_by_text("Entrer le code", exact=True).click()
     for n in range(7):
         field = page.get_by_label("Code de retrait (6 chiffres)")
@@ -306,7 +309,7 @@ def test_a_rejection_confirmed_offline_reaches_the_server_as_one_event(live_serv
     page = online_visit(new_context().new_page(), live_server)
     code = read_code_from_the_notice(live_server, new_context, "Camille Martin")
     go_offline(page)
-    page.get_by_role("link", name="Collecte du client").click()
+    follow(page, "Collecte du client")
     page.get_by_text("Entrer le code", exact=True).click()
     open_the_pickup(page, code)
     card = page.locator(".pickup-parcel", has_text=HANDED[1])
@@ -332,3 +335,18 @@ def test_offline_a_scan_on_the_home_screen_opens_the_pickup_or_says_why_not(live
     expect(page.locator("#scan-answer")).to_contain_text(f"{HANDED[0]} attend son client")
     scanner_burst(page, parcel_notice_token(live_server, HANDED[0]))
     expect(page.get_by_role("heading", name="Camille Martin")).to_be_visible()
+
+
+HTMX_REVISION = hashlib.sha256((Path(__file__).parents[2] / "static/vendor/htmx-2.0.11.min.js").read_bytes()).hexdigest()[:16]
+
+
+def test_the_first_visit_downloads_each_file_once_the_worker_taking_the_pages_copies_from_the_browsers_cache(
+        live_server, new_context):
+    page = new_context().new_page()
+    online_visit(page, live_server)
+    page.wait_for_load_state("networkidle")
+    live_server.log.flush()
+    with open(live_server.log.name) as log:
+        sent = Counter(re.findall(r'"GET (/static/\S+|/) HTTP/1\.1" 200', log.read()))
+    assert sent["/static/vendor/htmx-2.0.11.min.js?v=" + HTMX_REVISION] == 1
+    assert [path for path, n in sent.items() if n > 1] == []

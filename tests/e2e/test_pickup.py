@@ -3,7 +3,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import login, read_code_from_the_notice, wedge
+from .conftest import follow, login, read_code_from_the_notice, wedge
 
 
 def parcels_in_shop(page):
@@ -28,7 +28,7 @@ def test_a_customer_collects_one_parcel_typed_by_hand_and_rejects_the_other(live
     page = new_context().new_page()
     login(page, live_server, "associe")
     before = parcels_in_shop(page)
-    page.get_by_role("link", name="Collecte du client").click()
+    follow(page, "Collecte du client")
     expect(page.locator("input[name=entry][data-scan-field]")).to_be_focused()
     wedge(page, code)
     expect(page.get_by_role("heading", name="Camille Martin")).to_be_visible()

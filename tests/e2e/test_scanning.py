@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import launch_options, login, scanner_burst, wait_until
+from .conftest import follow, launch_options, login, scanner_burst, wait_until
 from .labels import code128_label, frame_of, qr_label, write_y4m
 
 DECODER = re.compile(r"barcode-detector|zxing")
@@ -51,7 +51,7 @@ def test_a_customer_pickup_is_done_with_the_camera_alone(live_server, camera_bro
     assert len(parcels) == 2
     scenes = [frame_of(qr_label(token))] + [frame_of(code128_label(t), angle=4) for t in parcels]
     page = login(phone(camera_browser(scenes), live_server), live_server, "associe")
-    page.get_by_role("link", name="Collecte du client").click()
+    follow(page, "Collecte du client")
     page.wait_for_load_state()  # the camera button works once scan.js has run (it is deferred)
     page.get_by_role("button", name="Scanner avec la caméra").click()
     expect(page.get_by_role("dialog", name="Caméra")).to_be_visible()
@@ -66,7 +66,7 @@ def test_a_customer_pickup_is_done_with_the_camera_alone(live_server, camera_bro
 
 def test_the_camera_is_released_when_its_view_closes(live_server, camera_browser):
     page = login(phone(camera_browser([frame_of(code128_label("XX000000FR"))]), live_server), live_server, "associe")
-    page.get_by_role("link", name="Collecte du client").click()
+    follow(page, "Collecte du client")
     page.wait_for_load_state()  # the camera button works once scan.js has run (it is deferred)
     page.get_by_role("button", name="Scanner avec la caméra").click()
     expect(page.locator(".camera video")).to_be_visible()
@@ -79,7 +79,7 @@ def test_the_camera_is_released_when_its_view_closes(live_server, camera_browser
 
 def test_without_a_camera_the_associate_gets_a_french_message_and_types_instead(live_server, new_context):
     page = login(new_context().new_page(), live_server, "associe")
-    page.get_by_role("link", name="Collecte du client").click()
+    follow(page, "Collecte du client")
     page.wait_for_load_state()  # the camera button works once scan.js has run (it is deferred)
     page.get_by_role("button", name="Scanner avec la caméra").click()
     expect(page.get_by_role("alert")).to_contain_text(re.compile("Aucune caméra|La caméra n'est pas autorisée"))
@@ -92,7 +92,7 @@ def test_pages_without_the_camera_download_no_decoder(live_server, new_context):
     fetched = []
     page.on("request", lambda request: fetched.append(request.url))
     login(page, live_server, "associe")
-    page.get_by_role("link", name="Collecte du client").click()
+    follow(page, "Collecte du client")
     page.get_by_role("link", name="Accueil").count()  # the page has settled
     page.goto(live_server.url + "/livraison/")
     assert fetched and not [url for url in fetched if DECODER.search(url)]
@@ -101,7 +101,7 @@ def test_pages_without_the_camera_download_no_decoder(live_server, new_context):
 def test_a_wedge_burst_is_caught_even_when_the_focus_is_elsewhere(live_server, new_context):
     _, parcels = pickup_of(live_server, "Camille Martin")
     page = login(new_context(phone=False).new_page(), live_server, "associe")
-    page.get_by_role("link", name="Collecte du client").click()
+    follow(page, "Collecte du client")
     page.locator("h1").click()  # the focus leaves the scan field
     page.keyboard.type(parcels[0], delay=5)
     page.keyboard.press("Enter")
@@ -111,7 +111,7 @@ def test_a_wedge_burst_is_caught_even_when_the_focus_is_elsewhere(live_server, n
 
 def test_a_person_typing_slowly_elsewhere_keeps_their_keys(live_server, new_context):
     page = login(new_context(phone=False).new_page(), live_server, "associe")
-    page.get_by_role("link", name="Collecte du client").click()
+    follow(page, "Collecte du client")
     page.get_by_text("Entrer le code", exact=True).click()
     field = page.get_by_label("Code de retrait (6 chiffres)")
     field.press_sequentially("123", delay=120)

@@ -48,7 +48,7 @@ def test_a_week_is_saved_whole_or_not_at_all(world):
 
 def test_a_closure_is_added_then_removed_and_both_are_kept(world):
     today = local_date(clock.now(), world.shop.timezone)
-    closure = ops.add_closure(world.shop, today + timedelta(days=3), today + timedelta(days=4), "Inventaire",
+    closure, _moved = ops.add_closure(world.shop, today + timedelta(days=3), today + timedelta(days=4), "Inventaire",
                               world.actor(), today)
     assert world.shop.closures == [closure]
     ops.remove_closure(closure, world.actor())

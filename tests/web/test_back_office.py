@@ -1,4 +1,6 @@
 """The operator's back office: the outbox of customer notices, parcel search with full history, the shops."""
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -38,14 +40,36 @@ def test_an_empty_outbox_says_so(operator):
     assert "Aucun avis pour l'instant." in text(operator.get("/admin/avis"))
 
 
-@pytest.mark.parametrize("query", ["CE100003FR", "ce100003", "Léa Bernard", "bernard"])
-def test_the_parcel_search_finds_a_parcel_by_tracking_id_or_customer(operator, query):
-    page = text(operator.get("/admin/", query_string={"q": query}))
+@pytest.mark.parametrize("query", ["CE100003FR", "ce100003", "ce-1000", "Léa Bernard", "lea", "LÉA BERN"])
+def test_the_parcel_search_finds_a_parcel_by_the_start_of_its_tracking_id_or_its_customers_name(operator, query):
+    page = text(operator.get("/admin/colis", query_string={"q": query}))
     assert ">CE100003FR</a> — Léa Bernard — Tabac-Presse du Marché — à retirer" in page
 
 
-def test_the_parcel_search_reads_percent_signs_literally(operator):
-    assert "Aucun colis ne correspond." in text(operator.get("/admin/", query_string={"q": "%"}))
+@pytest.mark.parametrize("query", ["%", "_", "100003", "bernard"])
+def test_the_parcel_search_matches_starts_only_and_reads_wildcards_literally(operator, query):
+    assert "Aucun colis ne correspond." in text(operator.get("/admin/colis", query_string={"q": query}))
+
+
+def test_the_parcel_search_goes_page_by_page(app, operator, monkeypatch):
+    from hub.views import admin
+
+    monkeypatch.setattr(admin, "SEARCH_PAGE", 4)
+    seen, url = [], "/admin/colis?q=CE1"
+    while url:
+        page = operator.get(url).get_data(as_text=True)
+        seen += re.findall(r">(CE\d+FR)</a>", page)
+        more = re.search(r'id="next-page" href="([^"]+)"', page)
+        url = html.unescape(more.group(1)) if more else None
+    with app.app_context():
+        every = db.session.scalars(select(Parcel.tracking_id).where(Parcel.tracking_id.like("CE1%"))
+                                   .order_by(Parcel.tracking_id)).all()
+    assert seen == every and len(every) > 8
+
+
+def test_the_back_office_home_searches_on_the_search_page(operator):
+    page = operator.get("/admin/").get_data(as_text=True)
+    assert 'action="/admin/colis"' in page
 
 
 def test_a_parcels_page_shows_its_full_history(operator, app):

@@ -41,7 +41,7 @@ def test_every_page_names_its_icon_and_the_favicon_is_found(browser, demo_data):
     client = browser().client
     assert 'rel="icon"' in markup(client.get("/connexion"))
     response = client.get("/favicon.ico")
-    assert response.status_code == 301 and response.headers["Location"].endswith("/static/icons/icon-192.png")
+    assert response.status_code == 302 and "/static/icons/icon-192.png?v=" in response.headers["Location"]
 
 
 def test_the_help_has_a_way_back_signed_out_and_signed_in(browser, associate, demo_data):

@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from hub.core.extensions import db
-from hub.core.models import Closure, Command, OpeningRange, ShopEvent
+from hub.core.models import Closure, Command, NoticeKind, OpeningRange, OutboxMessage, Parcel, ShopEvent
+from hub.ops.holds import HELD
+from hub.rules.parcels import State
 from hub.rules import deadlines
 
 from ..conftest import text
@@ -376,3 +378,18 @@ def test_the_saved_hours_show_on_the_public_page(associate, browser, shop_of):
     page = text(browser().get(f"/points/{shop_of('associe')}"))
     assert re.search(r"Mardi</th>\s*<td>08:30–12:00, 14:00–18:30</td>", page)
     assert re.search(r"Lundi</th>\s*<td>Fermé</td>", page)
+
+
+def test_a_closure_over_parcels_last_days_says_how_many_it_concerns_and_tells_their_customers(app, associate,
+                                                                                               shop_of, count):
+    with app.app_context():
+        held = db.session.scalars(select(Parcel).where(Parcel.shop_id == shop_of("associe"),
+                                                       Parcel.state.in_(HELD))).all()  # not found: may be found again
+        last = max(p.last_day for p in held if p.state == State.AT_STORE)
+        concerned = sum(1 for p in held if p.last_day >= last)
+    response = add(associate, last, last)
+    assert response.status_code == 200
+    assert f"Cela concerne {concerned} colis" in text(response)
+    assert count(OutboxMessage, kind=NoticeKind.DEADLINE_MOVED) >= 1
+    with app.app_context():
+        assert all(p.last_day > last for p in db.session.scalars(select(Parcel).where(Parcel.last_day >= last)))

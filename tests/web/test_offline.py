@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from hub.core.extensions import db
 from hub.core.models import Account, Parcel, ParcelEvent, Pickup, Shop, Visit
-from hub.rules.parcels import Action
+from hub.rules.parcels import Action, State
 
 from ..conftest import text
 
@@ -49,7 +49,7 @@ def test_the_manifest_icons_are_pngs_of_192_and_512_pixels_one_maskable(client):
     sizes = {(icon["sizes"], icon["purpose"]) for icon in icons}
     assert sizes == {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")}
     for icon in icons:
-        width, height = png_size(ROOT / icon["src"].lstrip("/"))
+        width, height = png_size(ROOT / icon["src"].lstrip("/").split("?")[0])
         assert f"{width}x{height}" == icon["sizes"]
         with client.get(icon["src"]) as response:
             assert response.status_code == 200
@@ -67,21 +67,48 @@ def test_the_service_worker_is_served_from_the_root_never_cached_and_loads_workb
     assert response.status_code == 200 and response.mimetype == "text/javascript"
     assert response.headers["Cache-Control"] == "no-cache"
     body = response.get_data(as_text=True)
-    assert 'importScripts("/static/vendor/workbox-7.4.1/workbox-sw.js")' in body
+    assert re.search(r'importScripts\("/static/vendor/workbox-7\.4\.1/workbox-sw\.js\?v=\w+"\)', body)
     assert "modulePathPrefix: self.COMPTOIR.workbox" in body
     assert worker_config(response)["workbox"] == "/static/vendor/workbox-7.4.1"
     for name in ("core", "precaching", "routing", "strategies"):
         assert (ROOT / f"static/vendor/workbox-7.4.1/workbox-{name}.prod.js").exists()
 
 
-def test_the_shell_is_precached_each_file_revisioned_by_a_hash_of_its_content(client):
+def test_the_shell_is_precached_each_file_under_the_address_the_pages_use_which_names_its_content(client, associate):
     precache = {entry["url"]: entry["revision"] for entry in worker_config(client.get("/sw.js"))["precache"]}
+    page = associate.get("/").get_data(as_text=True)
     for name in ("app.css", "app.js", "offline.js", "shopcode.js", "vendor/htmx-2.0.11.min.js",
                  "vendor/qrcode-generator-2.0.4.js", "icons/icon-192.png", "icons/maskable-512.png"):
         content = (ROOT / "static" / name).read_bytes()
-        assert precache[f"/static/{name}"] == hashlib.sha256(content).hexdigest()[:16]
+        url = f"/static/{name}?v={hashlib.sha256(content).hexdigest()[:16]}"
+        assert url in precache and precache[url] is None  # Workbox fetches it as it is, the browser's cache may answer
+    assert all(url in precache for url in re.findall(r'(?:src|href)="(/static/[^"]+)"', page))
     assert "/hors-ligne" in precache
     assert not any("workbox" in url for url in precache)
+
+
+def test_a_static_file_under_its_revision_is_kept_a_year_sets_no_cookie_and_travels_compressed(client):
+    url = next(e["url"] for e in worker_config(client.get("/sw.js"))["precache"] if "/app.css" in e["url"])
+    response = client.get(url, headers={"Accept-Encoding": "br"})
+    assert response.headers["Cache-Control"] == "public, max-age=31536000" and "Set-Cookie" not in response.headers
+    assert response.headers["Content-Encoding"] == "br" and response.headers["Vary"] == "Accept-Encoding"
+    with client.get("/static/app.css?v=0000000000000000") as stale:
+        assert "max-age=31536000" not in stale.headers.get("Cache-Control", "")
+
+
+def test_the_workers_copy_of_a_screen_unchanged_costs_a_304_whatever_its_csrf_tokens(associate):
+    first = associate.get("/")
+    assert first.headers["Cache-Control"] == "private, no-cache" and first.headers["ETag"].startswith('W/"')
+    again = associate.get("/", headers={"If-None-Match": first.headers["ETag"], "X-Comptoir-Copy": "1"})
+    assert again.status_code == 304 and again.get_data() == b""
+
+
+def test_a_page_shown_again_comes_whole_with_fresh_command_ids(associate):
+    first = associate.get("/")
+    again = associate.get("/", headers={"If-None-Match": first.headers["ETag"]})
+    ids = re.compile(r'name="command_id" value="([^"]+)"')
+    assert again.status_code == 200 and not set(ids.findall(first.get_data(as_text=True))) & set(
+        ids.findall(again.get_data(as_text=True)))
 
 
 def test_the_service_workers_bytes_are_the_same_in_every_language(client, associate):
@@ -162,8 +189,21 @@ def test_the_bundle_keeps_each_active_pickup_screen_under_keyed_hashes_never_the
         assert code not in raw and token not in raw
         url = bundle["codes"][digest(bundle, code)]
         assert bundle["codes"][digest(bundle, token)] == url
-        page = bundle["turns"][url]["page"]
+        turn = bundle["turns"][url]
+        page = bundle["shell"].replace(bundle["slot"]["title"], turn["title"]).replace(bundle["slot"]["screen"],
+                                                                                    turn["screen"])
         assert f"<h1>{customer}</h1>" in page.replace("&#39;", "'") and 'id="pickup"' in page
+        assert f"<title>{turn['title']} · Comptoir</title>" in page and "@@comptoir" not in page
+
+
+def test_the_bundle_sends_the_page_around_the_pickup_screens_once(app, associate, make_parcel, shop_of):
+    for n in range(30):
+        make_parcel(shop_of("associe"), recipient=f"Client {n}", pickup_code=f"{700000 + n}", state=State.AT_STORE)
+    bundle = associate.get("/hors-ligne/paquet").get_json()
+    parts = [bundle["shell"]] + [turn["screen"] for turn in bundle["turns"].values()]
+    assert sum(part.count('id="offline-banner"') for part in parts) == 1
+    assert sum(turn["screen"].count('<section class="card" id="pickup"') for turn in bundle["turns"].values()) \
+        == len(bundle["turns"]) >= 30
 
 
 def test_each_bundle_has_its_own_key(associate):
@@ -354,3 +394,10 @@ def test_the_offline_answers_are_rendered_in_french_on_every_counter_page(associ
     assert "{count} opérations en attente d'envoi" in page and "{count} opération en attente d'envoi" in page
     assert "Mise à jour prête" in page
 
+
+
+def test_the_bundle_is_fetched_at_most_sixty_times_an_hour_per_account(app, associate, browser):
+    for _ in range(60):
+        assert associate.get("/hors-ligne/paquet").status_code == 200
+    assert associate.get("/hors-ligne/paquet").status_code == 429
+    assert browser().login("associe2").get("/hors-ligne/paquet").status_code == 200

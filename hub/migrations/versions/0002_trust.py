@@ -1,7 +1,7 @@
 """sign-ins kept on the server; devices can be revoked; one active pickup per customer and one parcel per
 shelf place, kept by the database
 
-Revision ID: 0002t
+Revision ID: 0002
 Revises: 0001
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 # The parcels that hold their shelf place (hub/core/models.py SHELF_PLACE_TAKEN, as it was written here).
 SHELF_PLACE_TAKEN = "shelf_place IS NOT NULL AND state IN ('at_store', 'expired', 'not_found', 'to_return')"
 
-revision = "0002t"
+revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
