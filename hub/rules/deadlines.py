@@ -15,6 +15,8 @@ PICKUP_DAYS = 7
 RETURN_SCAN_WINDOW = timedelta(hours=2)
 INTAKE_WINDOW = timedelta(minutes=30)
 CARRIER_ESCALATION = timedelta(days=3)
+REMINDER_DAYS_BEFORE = 2
+REMINDER_TIME = time(9)  # a reminder reaches the customer in the morning, not at midnight
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,11 @@ def pickup_deadline(dropped_at, tz):
 def last_pickup_day(dropped_at, tz):
     """The last local date on which the customer can collect."""
     return _local(dropped_at, tz).date() + timedelta(days=PICKUP_DAYS)
+
+
+def reminder_at(dropped_at, tz):
+    """When the customer is reminded to come: 09:00 (shop's time) two days before the last day."""
+    return _at(last_pickup_day(dropped_at, tz) - timedelta(days=REMINDER_DAYS_BEFORE), REMINDER_TIME, tz)
 
 
 def reached(deadline, now):
