@@ -2,11 +2,12 @@
 import os
 
 from flask import Flask, render_template
+from flask_babel import gettext as _
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .core import config as config_module
-from .core import logs
+from .core import logs, problems
 from .core.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -85,12 +86,13 @@ def _register_blueprints(app):
     from . import cli
     from .core import clock
     from .views import inventory, notice, pickup, returns, shop_page
-    from . import offline
+    from . import api, offline
 
     for module in (auth, counter, dropoff, notice, carrier, admin, help, cli, inventory, expected, hours, capacity,
                    shop_page, pickup, returns, offline):
         app.register_blueprint(module.bp)
     offline.register(app)
+    api.register(app)
     if app.config["MOVABLE_CLOCK"]:
         app.register_blueprint(clock.bp)
     blocking.register(app)
@@ -100,6 +102,9 @@ def _too_many(error):
     """A rate limit: say how long the wait is at most, in minutes."""
     limit = getattr(error, "limit", None)
     seconds = limit.limit.get_expiry() if limit is not None else 900
+    if problems.wanted():
+        return problems.response(429, _("Too many requests: wait %(seconds)d seconds.", seconds=seconds),
+                                 headers={"Retry-After": str(seconds)})
     return render_template("error.html", error=error, wait_minutes=max(1, -(-seconds // 60))), 429
 
 
@@ -110,6 +115,8 @@ def _register_errors(app):
         def handler(error):
             if status >= 500:
                 db.session.rollback()  # what failed halfway is not committed, nor read back by the page
+            if problems.wanted():  # a path of the API that no view answers, or a failure in one
+                return problems.response(status, getattr(error, "description", None))
             return render_template(template, error=error), status
 
         return handler

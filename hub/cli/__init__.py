@@ -9,7 +9,8 @@ from sqlalchemy import select
 from ..core import clock
 from . import demo
 from ..core.extensions import db
-from ..core.models import Shop
+from ..core.models import ApiKey, Network, Shop
+from ..ops import api_keys
 from ..ops.returns import expire_due
 
 bp = Blueprint("cli", __name__, cli_group=None)
@@ -40,9 +41,53 @@ def expire_command():
 
 @bp.cli.command("logins")
 def logins_command():
-    """Print the demo logins."""
+    """Print the demo logins, and Colis Express's demo key to the API."""
     for username, role in demo.DEMO_LOGINS:
         click.echo(f"  {username:<9} / {demo.DEMO_PASSWORD}   {role}")
+    click.echo(f"  API key of Colis Express: {demo.DEMO_API_KEY}")
+
+
+@bp.cli.group("apikeys")
+def apikeys():
+    """The networks' keys to the API: create, list, revoke."""
+
+
+def _network(name):
+    network = db.session.scalar(select(Network).where(Network.name == name))
+    if network is None:
+        raise click.ClickException(f"no network named {name!r}")
+    return network
+
+
+@apikeys.command("create")
+@click.argument("network_name")
+@click.option("--name", default="", help="What the key is for (shown in the back office).")
+def apikeys_create(network_name, name):
+    """Make a key for NETWORK_NAME; the key is printed alone on the last line, and never again."""
+    row, key = api_keys.create(_network(network_name), name, clock.now())
+    db.session.commit()
+    click.echo(f"Key {row.prefix} for {row.network.name} (shown once, keep it safe):")
+    click.echo(key)
+
+
+@apikeys.command("list")
+def apikeys_list():
+    """Every key: its prefix, network, name, and whether it is revoked."""
+    for row in db.session.scalars(select(ApiKey).order_by(ApiKey.id)):
+        state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+        click.echo(f"{row.prefix}  {row.network.name:<20} {row.name:<20} {state}")
+
+
+@apikeys.command("revoke")
+@click.argument("prefix")
+def apikeys_revoke(prefix):
+    """Revoke the key whose prefix is PREFIX: it opens nothing any more."""
+    row = db.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if row is None:
+        raise click.ClickException(f"no key with prefix {prefix!r}")
+    api_keys.revoke(row, clock.now())
+    db.session.commit()
+    click.echo(f"Key {prefix} revoked.")
 
 
 @bp.cli.group("translate")

@@ -7,12 +7,14 @@ from werkzeug.security import generate_password_hash
 
 from ..core.extensions import db
 from ..core.models import Account, Network, OpeningRange, Parcel, Pickup, Role, Shop, Size
-from ..ops import Actor, record
+from ..ops import Actor, api_keys, record
 from ..rules import codes, deadlines
 from ..rules.dropoff import shelf_letter
 from ..rules.parcels import COLLECTABLE, Action
 
 DEMO_PASSWORD = "demo1234"
+# Colis Express's key to the API in the demo (published with the logins; production never makes it).
+DEMO_API_KEY = "cpt_demo0colis_exp-demo-key-not-secret"
 DEMO_LOGINS = (("associe", "associate"), ("associe2", "associate of another shop"), ("livreur", "carrier"), ("admin", "operator"))
 
 # Tuesday to Saturday 9:00–12:30 and 14:00–19:00, Monday afternoon only.
@@ -93,6 +95,7 @@ def create(now):
     _account("associe2", "Karim Benali", Role.ASSOCIATE, shop=other)
     _account("livreur", "Julien Moreau", Role.CARRIER, network=network)
     _account("admin", "Service réseau", Role.OPERATOR)
+    api_keys.create(network, "demo", now, key=DEMO_API_KEY)
     db.session.flush()
 
     taken, pickups = set(), {}
@@ -118,6 +121,11 @@ def create(now):
                               recipient_name=CUSTOMERS[who][0], recipient_email=CUSTOMERS[who][1],
                               description=description, size=size,
                               expected_on=deadlines.local_date(now, shop.timezone)))
+    cancelled = Parcel(network=network, tracking_id="CE100016FR", shop=shop, recipient_name=CUSTOMERS[2][0],
+                       recipient_email=CUSTOMERS[2][1], description="Parapluie", size=Size.SMALL,
+                       expected_on=deadlines.local_date(now, shop.timezone))
+    db.session.add(cancelled)
+    record(cancelled, Action.CANCEL, Actor(None, None, now, now - timedelta(hours=1)))  # the network changed its mind
     db.session.add(Parcel(network=network, tracking_id="CE200001FR", shop=other, recipient_name="Paul Girard",
                           description="Écharpe", size=Size.SMALL,
                           expected_on=deadlines.local_date(now, other.timezone)))

@@ -36,6 +36,22 @@ class Config:
     RELEASE = os.environ.get("COMPTOIR_RELEASE", "")
     # How many proxies stand in front of the app (1 behind a platform router); 0 serves directly.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # The API for the network's systems (hub/api).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
+    API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(256 * 1024)))
+    # Customer notices: e-mail through SMTP, text messages through one HTTP provider (hub/worker/transports.py).
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_TLS = os.environ.get("SMTP_TLS", "starttls")  # starttls, ssl or none
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Comptoir <avis@comptoir.example>")
+    SMS_URL = os.environ.get("SMS_URL", "")
+    SMS_TOKEN = os.environ.get("SMS_TOKEN", "")
+    SMS_SENDER = os.environ.get("SMS_SENDER", "Comptoir")
+    # Background work: the database outbox by default, Redis (RQ) when REDIS_URL is set.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "5"))
 
 
 class DevelopmentConfig(Config):

@@ -8,6 +8,7 @@ from typing import Optional
 from ..core.extensions import db
 from ..core.models import ParcelEvent
 from ..rules import parcels as rules
+from . import webhooks
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,9 @@ def record(parcel, action, actor, note="", visit=None, keep_repeat=False):
     some repeats are news (a customer refusing a parcel already staged for return frees their code).
     """
     move = rules.move(parcel.state, action)
-    if move.repeat and not keep_repeat:
+    if move.repeat and not keep_repeat and move.action not in rules.SAME_STATE:
         return move
-    db.session.add(
-        ParcelEvent(
+    event = ParcelEvent(
             parcel=parcel,
             action=move.action,
             from_state=move.before,
@@ -49,11 +49,12 @@ def record(parcel, action, actor, note="", visit=None, keep_repeat=False):
             offline=actor.offline,
             note=note,
             visit_id=visit.id if visit else None,
-        )
     )
+    db.session.add(event)
     parcel.state = move.after
     parcel.state_since = actor.when
     db.session.flush()
+    webhooks.parcel_event(parcel, event)  # in the same transaction: the network hears of every event
     return move
 
 

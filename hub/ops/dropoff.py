@@ -139,6 +139,7 @@ def receive(parcel, visit, actor):
     parcel.dropped_at = max(actor.when, visit.opened_at)  # a device's clock a little behind the server's
     parcel.shelf_place = rules.suggest_shelf_place(deadlines.last_pickup_day(parcel.dropped_at, tz),
                                                    _shelf_places_in_use(parcel))
+    parcel.remind_at = deadlines.reminder_at(parcel.dropped_at, tz)
     join_pickup(parcel, actor.now)
 
 
@@ -163,6 +164,7 @@ def join_pickup(parcel, now):
                         token=codes.new_token(), created_at=now)
         db.session.add(pickup)
         db.session.flush()
+    pickup.customer_phone = parcel.recipient_phone or pickup.customer_phone
     parcel.pickup = pickup
     notices.pickup_notice(pickup, parcel, now)
     return pickup
