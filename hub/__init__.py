@@ -85,11 +85,11 @@ def _register_blueprints(app):
     from .views import admin, auth, blocking, capacity, carrier, counter, dropoff, expected, help, hours
     from . import cli
     from .core import clock
-    from .views import inventory, notice, pickup, returns, shop_page
+    from .views import integrations, inventory, notice, pickup, returns, shop_page
     from . import api, offline
 
     for module in (auth, counter, dropoff, notice, carrier, admin, help, cli, inventory, expected, hours, capacity,
-                   shop_page, pickup, returns, offline):
+                   shop_page, pickup, returns, offline, integrations):
         app.register_blueprint(module.bp)
     offline.register(app)
     api.register(app)

@@ -2,7 +2,7 @@
 # The one test command: bash scripts/test.sh
 #
 # Installs what the tests need (a virtual environment with the Python packages, compiled catalogues,
-# Debian's chromium when /usr/bin/chromium is missing), runs the unit, operation and web tests (in parallel) and
+# Debian's chromium when /usr/bin/chromium is missing, Debian's redis-server), runs the unit, operation and web tests (in parallel) and
 # the end-to-end tests, then runs the database tests once more against a PostgreSQL server it starts
 # itself. Exits non-zero when any test fails.
 #
@@ -43,6 +43,53 @@ ensure_chromium() {
 
 ensure_chromium
 
+free_port() {
+  python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# --- Redis (Debian's redis-server): the background-work tests run RQ on it ---------------------------
+# start_redis installs redis-server when missing, starts a throw-away one on a free port (no disk), and
+# exports TEST_REDIS_URL; the tests that need Redis use it (each worker its own database), or start their
+# own redis-server when it is not set. stop_redis runs at exit.
+redis_dir=""
+stop_redis() {
+  if [ -n "$redis_dir" ] && [ -f "$redis_dir/redis.pid" ]; then
+    kill "$(cat "$redis_dir/redis.pid")" 2>/dev/null || true
+  fi
+  if [ -n "$redis_dir" ]; then
+    rm -rf "$redis_dir"
+  fi
+}
+
+start_redis() {
+  if ! command -v redis-server >/dev/null 2>&1 && can_apt; then
+    echo "==> Installing Debian's redis-server for the background-work tests"
+    apt_install redis-server || true
+  fi
+  if ! command -v redis-server >/dev/null 2>&1; then
+    echo "==> redis-server is missing and cannot be installed here: the Redis tests are skipped"
+    return 1
+  fi
+  redis_dir=$(mktemp -d "${TMPDIR:-/tmp}/comptoir-redis.XXXXXX")
+  local port
+  port=$(free_port)
+  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$redis_dir" --daemonize yes \
+    --pidfile "$redis_dir/redis.pid" --logfile "$redis_dir/redis.log" --databases 64 >/dev/null
+  for _ in $(seq 1 100); do
+    if python -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2).close()" 2>/dev/null; then
+      export TEST_REDIS_URL="redis://127.0.0.1:$port"
+      echo "==> Redis $(redis-server --version | awk '{print $3}' | cut -d= -f2) running on 127.0.0.1:$port"
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "==> redis-server did not start (see $redis_dir/redis.log)"
+  return 1
+}
+
+trap stop_redis EXIT
+start_redis || true
+
 status=0
 echo "==> Unit, operation and web tests (SQLite)"
 python -m pytest -n "$WORKERS" tests/unit tests/ops tests/web || status=$?
@@ -76,14 +123,10 @@ stop_postgres() {
     rm -rf "$pg_dir"
   fi
 }
-trap stop_postgres EXIT
+trap 'stop_postgres; stop_redis' EXIT
 
 skip_postgres() {
   echo "==> skipping the PostgreSQL pass: $1"
-}
-
-free_port() {
-  python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 start_postgres() {

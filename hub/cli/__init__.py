@@ -9,9 +9,9 @@ from sqlalchemy import select
 from ..core import clock
 from . import demo
 from ..core.extensions import db
-from ..core.models import ApiKey, Network, Shop
+from ..core.models import ApiKey, Network
 from ..ops import api_keys
-from ..ops.returns import expire_due
+from ..worker import poll, queue, schedule
 
 bp = Blueprint("cli", __name__, cli_group=None)
 
@@ -33,10 +33,21 @@ def demo_command():
 @bp.cli.command("expire")
 def expire_command():
     """Record the expiry of parcels whose 7 days are over, in every shop (run it from cron at night)."""
-    now = clock.now()
-    total = sum(expire_due(shop, now) for shop in db.session.scalars(select(Shop).where(Shop.active)))
+    total = schedule.expire_all(clock.now())
     db.session.commit()
     click.echo(f"{total} parcel(s) expired.")
+
+
+@bp.cli.command("worker")
+@click.option("--once", is_flag=True, help="One round of what is due, then stop (with Redis: until the queue is empty).")
+def worker_command(once):
+    """Send the customer notices and the webhook calls, and run the scheduled jobs (reminders, expiry)."""
+    if current_app.config["REDIS_URL"]:
+        queue.run(burst=once)
+    else:
+        done = poll(once=once)
+        if once:
+            click.echo(f"{done} thing(s) done.")
 
 
 @bp.cli.command("logins")

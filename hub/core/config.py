@@ -39,6 +39,8 @@ class Config:
     # The API for the network's systems (hub/api).
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
     API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(256 * 1024)))
+    # The address customers reach the app at, for the links in their notices (https://comptoir.example).
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
     # Customer notices: e-mail through SMTP, text messages through one HTTP provider (hub/worker/transports.py).
     SMTP_HOST = os.environ.get("SMTP_HOST", "")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
@@ -60,6 +62,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    REDIS_URL = ""  # the tests that use Redis say so themselves
     SECRET_KEY = os.environ.get("SECRET_KEY", "testing-secret")
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite:///" + os.path.abspath("instance/testing.db"))
     DEMO_DATA = True

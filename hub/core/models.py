@@ -412,6 +412,7 @@ class OutboxMessage(Deliverable, db.Model):
     html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     pickup_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("pickups.id"))
     parcel_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("parcels.id"))
+    attempts_made: Mapped[list["DeliveryAttempt"]] = relationship(order_by="DeliveryAttempt.id", viewonly=True)
 
     __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),)
 
@@ -440,6 +441,7 @@ class WebhookDelivery(Deliverable, db.Model):
     ordering_key: Mapped[str] = mapped_column(sa.String(40))
     body: Mapped[str] = mapped_column(sa.Text)
     endpoint: Mapped[WebhookEndpoint] = relationship()
+    attempts_made: Mapped[list["DeliveryAttempt"]] = relationship(order_by="DeliveryAttempt.id", viewonly=True)
 
     __table_args__ = (
         sa.Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),

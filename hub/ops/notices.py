@@ -1,12 +1,13 @@
 """Customer notices go to the outbox, in French (the customer's shop is in France): an e-mail (plain text and
 HTML) to the customer's address and a text message to their mobile phone, each when known. The worker
 sends them (hub/worker); the outbox keeps every message and each attempt to send it."""
-from flask import render_template, url_for
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..core.extensions import db
+from ..core.links import public_url
 from ..core.models import Channel, NoticeKind, OutboxMessage, Parcel
 from ..rules import sms
 from ..rules.parcels import COLLECTABLE, State
@@ -45,7 +46,7 @@ def _queue(kind, template, now, *, email, phone, pickup=None, parcel=None, sms_p
 
 
 def _link(pickup):
-    return url_for("notice.show", token=pickup.token, _external=True)
+    return public_url("notice.show", token=pickup.token)
 
 
 def _pickup_sms(pickup, link, last_day=None, **_context):

@@ -83,11 +83,3 @@ def remove_endpoint(endpoint):
                        .values(status=DeliveryStatus.FAILED, last_error="endpoint removed"))
     db.session.info.pop(CACHE, None)
     db.session.flush()
-
-
-def send_again(delivery, now):
-    """« Renvoyer »: the worker sends the delivery again, with a fresh round of retries."""
-    delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.PENDING, 0, now
-    delivery.claimed_until = None
-    db.session.flush()
-    return delivery
