@@ -3,28 +3,18 @@ redirects one that has not arrived yet."""
 from flask import g
 from marshmallow import ValidationError
 
-from ..core import clock, problems
+from ..core import problems
 from ..core.commands import command
 from ..core.web import explain
-from ..ops import Actor, documents
+from ..ops import documents
 from ..ops import shipments as ops
 from ..rules.errors import DomainError
 from . import errors
-from .area import blueprint
+from .area import IDEMPOTENCY, api_actor, blueprint
 from .schemas import RedirectIn, ShipmentBatchIn, ShipmentBatchOut, ShipmentIn, ParcelOut
 
 bp = blueprint("shipments", url_prefix="/shipments",
                description="Parcels announced to the network's shops, before they arrive.")
-IDEMPOTENCY = {"in": "header", "name": "Idempotency-Key", "required": True,
-               "schema": {"type": "string", "minLength": 1, "maxLength": 64},
-               "description": "Your id for this command: sent again, it is applied once."}
-
-
-def api_actor():
-    """A network's system acts: no account, no device; the command id names the request."""
-    return Actor(account_id=None, device_id=None, now=clock.now(), command_id=g.get("command_id"))
-
-
 @bp.route("", methods=["POST"])
 @bp.doc(parameters=[IDEMPOTENCY])
 @command

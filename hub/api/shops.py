@@ -11,9 +11,8 @@ from ..ops import documents
 from ..ops import shipments as ops
 from ..ops import shop as shop_ops
 from ..rules import hours as hours_rules
-from .area import blueprint
+from .area import IDEMPOTENCY, api_actor, blueprint
 from .schemas import ShopFeedOut, ShopUpdateIn
-from .shipments import IDEMPOTENCY, api_actor
 
 bp = blueprint("shops", url_prefix="/shops", description="The network's shops, as its shop finder shows them.")
 

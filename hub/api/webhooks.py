@@ -8,9 +8,8 @@ from ..core.extensions import db
 from ..core.models import WebhookEndpoint
 from ..ops import webhooks as ops
 from ..rules.errors import DomainError, N_
-from .area import blueprint
+from .area import IDEMPOTENCY, blueprint
 from .schemas import MAX_ID, WebhookCreatedOut, WebhookIn, WebhookOut
-from .shipments import IDEMPOTENCY
 
 bp = blueprint("webhooks", url_prefix="/webhooks",
                description="Signed deliveries of every parcel event and shop change (HMAC-SHA256 over"

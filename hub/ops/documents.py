@@ -69,4 +69,5 @@ def envelope(event_type, at: datetime, data):
 
 
 def local_today(shop, now):
+    """The shop's own date at ``now`` (which closures are not over yet)."""
     return deadlines.local_date(now, shop.timezone)

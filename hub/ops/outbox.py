@@ -42,11 +42,13 @@ def _its_turn():
 
 
 def due_notices(now, limit=BATCH):
+    """The notices whose next attempt has come and that no worker holds, the longest waiting first."""
     return db.session.scalars(select(OutboxMessage.id).where(_free(OutboxMessage, now))
                               .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)).all()
 
 
 def due_deliveries(now, limit=BATCH):
+    """The webhook deliveries whose next attempt has come, no worker holds, and whose turn it is, oldest first."""
     return db.session.scalars(select(WebhookDelivery.id).where(_free(WebhookDelivery, now), _its_turn())
                               .order_by(WebhookDelivery.id).limit(limit)).all()
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from hub.cli.demo import DEMO_API_KEY
 from hub.core import clock as clock_module
 from hub.core.extensions import db
-from hub.core.models import (ApiKey, Closure, Command, Network, Parcel, ParcelEvent, Shop, ShopEvent,
+from hub.core.models import (ApiKey, Closure, Command, Network, Parcel, Shop, ShopEvent,
                              WebhookDelivery)
 from hub.ops import api_keys
 

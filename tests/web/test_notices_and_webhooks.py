@@ -181,7 +181,7 @@ def test_a_webhook_call_is_given_up_after_three_days_then_sent_again_by_hand(app
     for _ in range(40):
         work()
         with app.app_context():
-            delivery = db.session.scalar(select(WebhookDelivery))
+            delivery = db.session.scalar(select(WebhookDelivery).order_by(WebhookDelivery.id))
             network_id = delivery.endpoint.network_id
         if delivery.status != DeliveryStatus.PENDING:
             break
