@@ -4,11 +4,12 @@ import secrets
 
 from flask import Flask, render_template, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .core import config as config_module
-from .core import logs
+from .core import logs, problems
 from .core.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -125,13 +126,14 @@ def _register_blueprints(app):
     from .views import admin, auth, blocking, capacity, carrier, counter, dropoff, expected, help, hours
     from . import cli
     from .core import clock
-    from .views import inventory, notice, pickup, returns, scan, shop_page
-    from . import offline
+    from .views import integrations, inventory, notice, pickup, returns, scan, shop_page
+    from . import api, offline
 
     for module in (auth, counter, dropoff, notice, carrier, admin, help, cli, inventory, expected, hours, capacity,
-                   shop_page, pickup, returns, scan, offline):
+                   shop_page, pickup, returns, scan, offline, integrations):
         app.register_blueprint(module.bp)
     offline.register(app)
+    api.register(app)
     if app.config["MOVABLE_CLOCK"]:
         app.register_blueprint(clock.bp)
     blocking.register(app)
@@ -141,6 +143,9 @@ def _too_many(error):
     """A rate limit: say how long the wait is at most, in minutes."""
     limit = getattr(error, "limit", None)
     seconds = limit.limit.get_expiry() if limit is not None else 900
+    if problems.wanted():
+        return problems.response(429, _("Too many requests: wait %(seconds)d seconds.", seconds=seconds),
+                                 headers={"Retry-After": str(seconds)})
     return render_template("error.html", error=error, wait_minutes=max(1, -(-seconds // 60))), 429
 
 
@@ -151,6 +156,8 @@ def _register_errors(app):
         def handler(error):
             if status >= 500:
                 db.session.rollback()  # what failed halfway is not committed, nor read back by the page
+            if problems.wanted():  # a path of the API that no view answers, or a failure in one
+                return problems.response(status, getattr(error, "description", None))
             return render_template(template, error=error), status
 
         return handler

@@ -14,4 +14,8 @@ cat <<MSG
 MSG
 flask --app app logins
 echo
-exec flask --app app run --host 0.0.0.0 --port "$PORT"
+# The worker sends the customer notices and webhook calls (here, with no SMTP_HOST, it writes them in its log).
+flask --app app worker &
+worker=$!
+trap 'kill "$worker" 2>/dev/null || true' EXIT
+flask --app app run --host 0.0.0.0 --port "$PORT"

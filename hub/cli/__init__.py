@@ -1,21 +1,18 @@
 """Command-line tasks: demo data, the scheduled expiry (once, or as the worker's loop), translations."""
 import os
 import subprocess
-import time
 
 import click
 from flask import Blueprint, current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..core import clock
 from . import demo
 from ..core.extensions import db
-from ..core.models import Shop
-from ..ops import accounts
-from ..ops.returns import expire_due
+from ..core.models import ApiKey, Network
+from ..ops import accounts, api_keys
 from ..rules.errors import DomainError
+from ..worker import poll, queue, schedule
 
 bp = Blueprint("cli", __name__, cli_group=None)
 
@@ -34,48 +31,75 @@ def demo_command():
     click.echo("Demo data created.")
 
 
-def expire_all(now):
-    """Record the expiries due in every shop whose earliest expiry has been reached (an index on the shops
-    finds them; each shop's own index finds its parcels), one shop per transaction. Returns how many."""
-    due = db.session.scalars(select(Shop.id).where(Shop.active, Shop.next_expiry_at <= now)).all()
-    total = 0
-    for shop_id in due:
-        try:
-            total += expire_due(db.session.get(Shop, shop_id), now)
-            db.session.commit()
-        except (StaleDataError, IntegrityError):
-            db.session.rollback()  # the shop's counter recorded them at the same moment
-    return total
-
-
 @bp.cli.command("expire")
 def expire_command():
-    """Record the expiry of parcels whose hold is over, in every shop, once."""
-    click.echo(f"{expire_all(clock.now())} parcel(s) expired.")
+    """Record the expiries due in every shop, once (the worker does it every minute)."""
+    total = schedule.expire_all(clock.now())
+    db.session.commit()
+    click.echo(f"{total} parcel(s) expired.")
 
 
 @bp.cli.command("worker")
-@click.option("--every", default=60, show_default=True, help="Seconds between two passes.")
-@click.option("--passes", default=0, help="Stop after this many passes (0: run until stopped).")
-def worker_command(every, passes):
-    """The scheduled work (the Procfile's worker): expiries recorded within a minute of the end of each hold,
-    so the expired-parcel notice and its 2 opening hours start then, whether or not a counter is open."""
-    done = 0
-    while not passes or done < passes:
-        expired = expire_all(clock.now())
-        db.session.remove()
-        if expired:
-            click.echo(f"{expired} parcel(s) expired.")
-        done += 1
-        if not passes or done < passes:
-            time.sleep(every)
+@click.option("--once", is_flag=True, help="One round of what is due, then stop (with Redis: until the queue is empty).")
+def worker_command(once):
+    """Send the customer notices and the webhook calls, and run the scheduled jobs (reminders, expiry)."""
+    if current_app.config["REDIS_URL"]:
+        queue.run(burst=once)
+    else:
+        done = poll(once=once)
+        if once:
+            click.echo(f"{done} thing(s) done.")
 
 
 @bp.cli.command("logins")
 def logins_command():
-    """Print the demo logins."""
+    """Print the demo logins, and Colis Express's demo key to the API."""
     for username, role in demo.DEMO_LOGINS:
         click.echo(f"  {username:<9} / {demo.DEMO_PASSWORD}   {role}")
+    click.echo(f"  API key of Colis Express: {demo.DEMO_API_KEY}")
+
+
+@bp.cli.group("apikeys")
+def apikeys():
+    """The networks' keys to the API: create, list, revoke."""
+
+
+def _network(name):
+    network = db.session.scalar(select(Network).where(Network.name == name))
+    if network is None:
+        raise click.ClickException(f"no network named {name!r}")
+    return network
+
+
+@apikeys.command("create")
+@click.argument("network_name")
+@click.option("--name", default="", help="What the key is for (shown in the back office).")
+def apikeys_create(network_name, name):
+    """Make a key for NETWORK_NAME; the key is printed alone on the last line, and never again."""
+    row, key = api_keys.create(_network(network_name), name, clock.now())
+    db.session.commit()
+    click.echo(f"Key {row.prefix} for {row.network.name} (shown once, keep it safe):")
+    click.echo(key)
+
+
+@apikeys.command("list")
+def apikeys_list():
+    """Every key: its prefix, network, name, and whether it is revoked."""
+    for row in db.session.scalars(select(ApiKey).order_by(ApiKey.id)):
+        state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+        click.echo(f"{row.prefix}  {row.network.name:<20} {row.name:<20} {state}")
+
+
+@apikeys.command("revoke")
+@click.argument("prefix")
+def apikeys_revoke(prefix):
+    """Revoke the key whose prefix is PREFIX: it opens nothing any more."""
+    row = db.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if row is None:
+        raise click.ClickException(f"no key with prefix {prefix!r}")
+    api_keys.revoke(row, clock.now())
+    db.session.commit()
+    click.echo(f"Key {prefix} revoked.")
 
 
 @bp.cli.group("accounts")

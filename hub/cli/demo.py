@@ -8,12 +8,14 @@ from werkzeug.security import generate_password_hash
 
 from ..core.extensions import db
 from ..core.models import Account, Network, OpeningRange, Parcel, Pickup, Role, Shop, Size
-from ..ops import Actor, holds, record
+from ..ops import Actor, api_keys, holds, record
 from ..rules import codes, deadlines
 from ..rules.dropoff import shelf_letter
 from ..rules.parcels import COLLECTABLE, Action
 
 DEMO_PASSWORD = "demo1234"
+# Colis Express's key to the API in the demo (published with the logins; production never makes it).
+DEMO_API_KEY = "cpt_demo0colis_exp-demo-key-not-secret"
 DEMO_LOGINS = (("associe", "associate"), ("associe2", "associate of another shop"), ("livreur", "carrier"), ("admin", "operator"))
 
 # Tuesday to Saturday 9:00–12:30 and 14:00–19:00, Monday afternoon only.
@@ -90,6 +92,39 @@ def _open_moment(instant, tz, after=None):
     return instant
 
 
+def _next_open_moment(instant, tz):
+    """The first moment at or after ``instant`` when the demo shop is open (20 minutes into a range)."""
+    local = instant.astimezone(ZoneInfo(tz))
+    for ahead in range(8):
+        day = local.date() + timedelta(days=ahead)
+        starts = [datetime.combine(day, opens, local.tzinfo) + timedelta(minutes=20) for weekday, opens, closes in HOURS
+                  if weekday == day.weekday() and datetime.combine(day, closes, local.tzinfo) > local]
+        if starts:
+            return max(min(starts), local).astimezone(instant.tzinfo)
+    return instant
+
+
+def _dropped(shop, now, days_ago, actions):
+    """When a demo parcel was dropped off: ``days_ago``, or earlier for one that has expired since, so that
+    the counter noticed its expiry (at an opening hour) early enough for its later steps to follow before now."""
+    dropped = _open_moment(now - timedelta(days=days_ago, hours=3), shop.timezone)
+    while Action.EXPIRE in actions and \
+            _next_open_moment(holds.hold_of(shop, dropped)[1], shop.timezone) > now - timedelta(hours=len(actions)):
+        dropped = _open_moment(dropped - timedelta(days=1), shop.timezone)
+    return dropped
+
+
+def _steps(parcel, actions, now, tz):
+    """(action, when) of a demo parcel's steps after drop-off, in order, at the shop's opening hours."""
+    when = parcel.dropped_at
+    for step, action in enumerate(actions, start=1):
+        if action == Action.EXPIRE:
+            when = _next_open_moment(parcel.expires_at, tz)
+        else:
+            when = _open_moment(when + (now - when) * step / (len(actions) + 1), tz, after=when)
+        yield action, when
+
+
 def _pickup(shop, customer, taken, now):
     code = codes.new_pickup_code(taken)
     taken.add(code)
@@ -110,6 +145,7 @@ def create(now):
     _account("associe2", "Karim Benali", Role.ASSOCIATE, shop=other)
     _account("livreur", "Julien Moreau", Role.CARRIER, network=network)
     _account("admin", "Service réseau", Role.OPERATOR)
+    api_keys.create(network, "demo", now, key=DEMO_API_KEY)
     db.session.flush()
 
     taken, pickups = set(), {}
@@ -118,7 +154,7 @@ def create(now):
                         recipient_name=CUSTOMERS[who][0], recipient_email=CUSTOMERS[who][1],
                         description=description, size=size, expected_on=deadlines.local_date(now, shop.timezone))
         db.session.add(parcel)
-        dropped = _open_moment(now - timedelta(days=days_ago or 0, hours=3), shop.timezone)
+        dropped = _dropped(shop, now, days_ago or 0, actions)
         if days_ago is None:
             record(parcel, actions[0], Actor(associate.id, None, now, dropped))
             continue
@@ -128,15 +164,18 @@ def create(now):
         if who not in pickups:
             pickups[who] = _pickup(shop, CUSTOMERS[who], taken, dropped)
         parcel.pickup = pickups[who]
-        when = dropped
-        for step, action in enumerate(actions, start=1):
-            when = _open_moment(dropped + (now - dropped) * step / (len(actions) + 1), shop.timezone, after=when)
+        for action, when in _steps(parcel, actions, now, shop.timezone):
             record(parcel, action, Actor(associate.id, None, now, when))
     for n, (who, description, size) in enumerate(EXPECTED_TODAY, start=len(PARCELS) + 1):
         db.session.add(Parcel(network=network, tracking_id=f"CE{100000 + n:06d}FR", shop=shop,
                               recipient_name=CUSTOMERS[who][0], recipient_email=CUSTOMERS[who][1],
                               description=description, size=size,
                               expected_on=deadlines.local_date(now, shop.timezone)))
+    cancelled = Parcel(network=network, tracking_id="CE100016FR", shop=shop, recipient_name=CUSTOMERS[2][0],
+                       recipient_email=CUSTOMERS[2][1], description="Parapluie", size=Size.SMALL,
+                       expected_on=deadlines.local_date(now, shop.timezone))
+    db.session.add(cancelled)
+    record(cancelled, Action.CANCEL, Actor(None, None, now, now - timedelta(hours=1)))  # the network changed its mind
     db.session.add(Parcel(network=network, tracking_id="CE200001FR", shop=other, recipient_name="Paul Girard",
                           description="Écharpe", size=Size.SMALL,
                           expected_on=deadlines.local_date(now, other.timezone)))

@@ -45,7 +45,7 @@ def payload_digest():
 
 
 def _stored_response(stored, digest):
-    if stored.account_id != _account_id() or stored.payload_digest != digest:
+    if (stored.account_id, stored.api_key_id) != _caller() or stored.payload_digest != digest:
         refuse(422, _("This command id was already used for another request."))
     if stored.status is None:
         refuse(409, _("This request is still being processed. Try again in a moment."))
@@ -57,16 +57,20 @@ def _stored_response(stored, digest):
     return response
 
 
-def _account_id():
+def _caller():
+    """Who sends the command: (account id, API key id). A network's system has a key and no account."""
     ident = current_user.get_id()
-    return int(ident) if ident else None
+    api_key = g.get("api_key")
+    return (int(ident) if ident else None), (api_key.id if api_key is not None else None)
 
 
 def _record(key, digest, response):
     """The command row, written with the effects it answers for (one INSERT, in the same transaction)."""
+    account_id, api_key_id = _caller()
     db.session.add(Command(
-        id=key, account_id=_account_id(), endpoint=request.endpoint or "", payload_digest=digest,
-        created_at=clock.now(), status=response.status_code, body=response.get_data(as_text=True),
+        id=key, account_id=account_id, api_key_id=api_key_id, endpoint=request.endpoint or "",
+        payload_digest=digest, created_at=clock.now(), status=response.status_code,
+        body=response.get_data(as_text=True),
         headers=json.dumps({h: response.headers[h] for h in KEPT_HEADERS if h in response.headers}),
     ))
 

@@ -48,6 +48,24 @@ class Config:
     COMPRESS_MIN_SIZE = 300
     # How many proxies stand in front of the app (1 behind a platform router); 0 serves directly.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # The API for the network's systems (hub/api).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
+    API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(256 * 1024)))
+    # The address customers reach the app at, for the links in their notices (https://comptoir.example).
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+    # Customer notices: e-mail through SMTP, text messages through one HTTP provider (hub/worker/transports.py).
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_TLS = os.environ.get("SMTP_TLS", "starttls")  # starttls, ssl or none
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Comptoir <avis@comptoir.example>")
+    SMS_URL = os.environ.get("SMS_URL", "")
+    SMS_TOKEN = os.environ.get("SMS_TOKEN", "")
+    SMS_SENDER = os.environ.get("SMS_SENDER", "Comptoir")
+    # Background work: the database outbox by default, Redis (RQ) when REDIS_URL is set.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "5"))
 
 
 class DevelopmentConfig(Config):
@@ -57,6 +75,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = os.environ.get("SECRET_KEY", TESTING_SECRET)
+    REDIS_URL = ""  # the tests that use Redis say so themselves
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite:///" + os.path.abspath("instance/testing.db"))
     DEMO_DATA = True
     MOVABLE_CLOCK = True

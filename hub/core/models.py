@@ -70,6 +70,9 @@ class ShopChange(TitledEnum):
     CLOSURE_ADDED = "closure_added", N_("added a closure")
     CLOSURE_REMOVED = "closure_removed", N_("removed a closure")
     NOTICE_RESENT = "notice_resent", N_("sent a pickup notice again")
+    ACTIVE = "active", N_("changed whether the shop is active")
+    SERVICES = "services", N_("changed the services offered")
+    TIMEZONE = "timezone", N_("changed the time zone")
 
 
 class NoticeKind(TitledEnum):
@@ -79,6 +82,27 @@ class NoticeKind(TitledEnum):
     REFUND = "refund", N_("refund notice")
     NOTICE_RESENT = "notice_resent", N_("pickup notice sent again")
     DEADLINE_MOVED = "deadline_moved", N_("last pickup day moved")
+    REMINDER = "reminder", N_("reminder before the last day")
+
+
+class Channel(TitledEnum):
+    """How a notice reaches its customer."""
+
+    EMAIL = "email", N_("e-mail")
+    SMS = "sms", N_("text message")
+
+
+class DeliveryStatus(TitledEnum):
+    """Where a message to the outside (a notice, a webhook call) stands."""
+
+    PENDING = "pending", N_("waiting")
+    SENT = "sent", N_("sent")
+    FAILED = "failed", N_("failed")
+    BOUNCED = "bounced", N_("refused by the recipient's server")
+
+    @property
+    def final(self):
+        return self != DeliveryStatus.PENDING
 
 shop_networks = sa.Table(
     "shop_networks",
@@ -92,6 +116,25 @@ class Network(db.Model):
     __tablename__ = "networks"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+
+
+class ApiKey(db.Model):
+    """A network's key to the API. Only a digest is kept: the key is shown once, when it is made."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(sa.ForeignKey("networks.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80), default="")
+    # The key's first characters, kept plain to find its row by index; the digest proves the rest.
+    prefix: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    digest: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    network: Mapped[Network] = relationship()
+
+    @property
+    def active(self):
+        return self.revoked_at is None
 
 
 class Shop(db.Model):
@@ -226,6 +269,7 @@ class Pickup(db.Model):
     customer_email: Mapped[str] = mapped_column(sa.String(200), default="")
     # One active pickup per customer and shop (hub/rules/pickup.customer_key), made from the two above.
     customer_key: Mapped[str] = mapped_column(sa.String(210), default=_customer_key)
+    customer_phone: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
     code: Mapped[str] = mapped_column(sa.String(6))
     token: Mapped[str] = mapped_column(sa.String(40), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
@@ -303,6 +347,7 @@ class Parcel(db.Model):
     pickup_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("pickups.id"), index=True)
     recipient_name: Mapped[str] = mapped_column(sa.String(120))
     recipient_email: Mapped[str] = mapped_column(sa.String(200), default="")
+    recipient_phone: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
     description: Mapped[str] = mapped_column(sa.String(200), default="")
     size: Mapped[Size] = mapped_column(_enum(Size, 8), default=Size.SMALL)
     state: Mapped[State] = mapped_column(_enum(State, 24), default=State.EXPECTED)
@@ -316,6 +361,9 @@ class Parcel(db.Model):
     # closures change): the last local day the customer can collect it, and the instant it expires.
     last_day: Mapped[Optional[date]] = mapped_column(sa.Date)
     expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # When the customer is reminded that the last day comes (set at drop-off, cleared once reminded):
+    # the reminders' job reads it by index, whatever the history.
+    remind_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
     # Two devices moving the same parcel at once: the second update finds the version changed.
     version: Mapped[int] = mapped_column(default=1)
     network: Mapped[Network] = relationship()
@@ -380,6 +428,8 @@ class Command(db.Model):
     __tablename__ = "commands"
     id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     account_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("accounts.id"))
+    # A network's system has no account: its API key names who sent the command.
+    api_key_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("api_keys.id"))
     endpoint: Mapped[str] = mapped_column(sa.String(120))
     payload_digest: Mapped[str] = mapped_column(sa.String(64))
     status: Mapped[Optional[int]] = mapped_column()
@@ -424,19 +474,82 @@ class SupportRequest(db.Model):
     shop: Mapped[Optional[Shop]] = relationship()
 
 
-class OutboxMessage(db.Model):
-    """A notice to a customer, waiting for a mail transport to send it."""
+class Deliverable:
+    """A message the worker sends to the outside, retried until it is through or given up."""
+
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus, 12), default=DeliveryStatus.PENDING,
+                                                   server_default="pending")
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # A worker that takes the message holds it until then: two workers never send it at once.
+    claimed_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(Deliverable, db.Model):
+    """A notice to a customer (e-mail or text message), sent by the worker."""
 
     __tablename__ = "outbox"
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[NoticeKind] = mapped_column(_enum(NoticeKind, 32))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, 8), default=Channel.EMAIL, server_default="email")
     recipient: Mapped[str] = mapped_column(sa.String(200))
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
+    html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     pickup_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("pickups.id"))
     parcel_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("parcels.id"))
+    attempts_made: Mapped[list["DeliveryAttempt"]] = relationship(order_by="DeliveryAttempt.id", viewonly=True)
+
+    __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+
+class WebhookEndpoint(db.Model):
+    """A URL of a network's system that hears of every parcel event and shop change of that network."""
+
+    __tablename__ = "webhook_endpoints"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(sa.ForeignKey("networks.id"), index=True)
+    url: Mapped[str] = mapped_column(sa.String(500))
+    # Kept as it is: it signs every delivery (HMAC-SHA256), so the receiver can check who sent it.
+    secret: Mapped[str] = mapped_column(sa.String(64))
+    active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    network: Mapped[Network] = relationship()
+
+
+class WebhookDelivery(Deliverable, db.Model):
+    """One event for one endpoint. Deliveries of one parcel (``ordering_key``) go out in order."""
+
+    __tablename__ = "webhook_deliveries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(sa.ForeignKey("webhook_endpoints.id"))
+    event_type: Mapped[str] = mapped_column(sa.String(40))
+    ordering_key: Mapped[str] = mapped_column(sa.String(40))
+    body: Mapped[str] = mapped_column(sa.Text)
+    endpoint: Mapped[WebhookEndpoint] = relationship()
+    attempts_made: Mapped[list["DeliveryAttempt"]] = relationship(order_by="DeliveryAttempt.id", viewonly=True)
+
+    __table_args__ = (
+        sa.Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        sa.Index("ix_webhook_deliveries_order", "endpoint_id", "ordering_key", "id"),
+    )
+
+
+class DeliveryAttempt(db.Model):
+    """One try at sending a notice or a webhook delivery: when, and what came back."""
+
+    __tablename__ = "delivery_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("outbox.id"), index=True)
+    delivery_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("webhook_deliveries.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ok: Mapped[bool] = mapped_column(default=False)
+    status_code: Mapped[Optional[int]] = mapped_column()
+    error: Mapped[str] = mapped_column(sa.String(300), default="")
+    ms: Mapped[int] = mapped_column(default=0)
 
 
 class Setting(db.Model):

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.routing import IntegerConverter
 
-from . import clock
+from . import clock, problems
 from .extensions import db
 from .models import Role
 from .i18n import local_date
@@ -62,6 +62,8 @@ def done(url, message, fragment):
 
 def refuse(status, message):
     """Stop the request with ``status`` and a message the user can read (already translated)."""
+    if problems.wanted():
+        abort(problems.response(status, message))
     error = SimpleNamespace(code=status, name="", description=message)
     abort(make_response(render_template("error.html", error=error, message=message), status))
 

@@ -8,7 +8,7 @@ from typing import Optional
 from ..core.extensions import db
 from ..core.models import ParcelEvent
 from ..rules import parcels as rules
-from . import holds
+from . import holds, webhooks
 
 
 @dataclass(frozen=True)
@@ -34,31 +34,31 @@ def record(parcel, action, actor, note="", visit=None, keep_repeat=False):
     some repeats are news (a customer refusing a parcel already staged for return frees their code).
     """
     move = rules.move(parcel.state, action)
-    if move.repeat and not keep_repeat:
+    if move.repeat and not keep_repeat and move.action not in rules.SAME_STATE:
         return move
     when = event_time(actor, parcel, visit)
-    db.session.add(
-        ParcelEvent(
-            parcel=parcel,
-            action=move.action,
-            from_state=move.before,
-            to_state=move.after,
-            account_id=actor.account_id,
-            device_id=actor.device_id,
-            command_id=actor.command_id,
-            occurred_at=when,
-            recorded_at=actor.now,
-            offline=actor.offline,
-            note=note,
-            visit_id=visit.id if visit else None,
-        )
+    event = ParcelEvent(
+        parcel=parcel,
+        action=move.action,
+        from_state=move.before,
+        to_state=move.after,
+        account_id=actor.account_id,
+        device_id=actor.device_id,
+        command_id=actor.command_id,
+        occurred_at=when,
+        recorded_at=actor.now,
+        offline=actor.offline,
+        note=note,
+        visit_id=visit.id if visit else None,
     )
+    db.session.add(event)
     parcel.state = move.after
     parcel.state_since = when
     if move.after == rules.State.EXPIRED:
         # Its return scan is now a task of the shop's: the next look at the shop finds its deadline.
         holds.watch_task(parcel.shop, actor.now)
     db.session.flush()
+    webhooks.parcel_event(parcel, event)  # in the same transaction: the network hears of every event
     return move
 
 

@@ -162,6 +162,7 @@ def join_pickup(parcel, now):
                         token=codes.new_token(), created_at=now)
         db.session.add(pickup)
         db.session.flush()
+    pickup.customer_phone = parcel.recipient_phone or pickup.customer_phone
     parcel.pickup = pickup
     notices.pickup_notice(pickup, parcel, now)
     return pickup

@@ -30,6 +30,7 @@ def hold_of(shop, dropped_at, hours=None):
 def hold(parcel, hours=None):
     """Give a parcel just dropped off its hold, and let its shop know when it expires."""
     parcel.last_day, parcel.expires_at = hold_of(parcel.shop, parcel.dropped_at, hours)
+    parcel.remind_at = deadlines.reminder_at(parcel.last_day, parcel.shop.timezone)
     watch_expiry(parcel.shop, parcel.expires_at)
     return parcel.last_day
 
@@ -80,6 +81,8 @@ def rehold(shop, hours=None):
         last_day, expires_at = hold_of(shop, parcel.dropped_at, hours)
         if last_day != parcel.last_day:
             moved.append(parcel)
+            if parcel.remind_at is not None:  # not reminded yet: the reminder moves with the day
+                parcel.remind_at = deadlines.reminder_at(last_day, shop.timezone)
         parcel.last_day, parcel.expires_at = last_day, expires_at
     db.session.flush()
     shop.next_expiry_at = next_expiry(shop)

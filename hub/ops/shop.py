@@ -3,13 +3,18 @@
 Each change to the shop's settings leaves a ShopEvent (who, when, what), so the operator can see who
 declared the shop full and when. Like every operation, these flush and never commit.
 """
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+
 from ..core.extensions import db
-from . import holds, notices
 from ..core.models import Closure, OpeningRange, Parcel, ShopChange, ShopEvent, Size
 from ..rules import hours as hours_rules
 from ..rules.dropoff import read_tracking_id
 from ..rules.errors import Conflict, DomainError, N_, NetworkNotServed
 from ..rules.text import plain_text
+from . import holds, notices, support, webhooks
 
 MIN_CAPACITY = 5
 MAX_CAPACITY = 999
@@ -43,6 +48,18 @@ class BadEmail(DomainError):
     message = N_("« %(value)s » is not an e-mail address.")
 
 
+class BadMobile(DomainError):
+    message = N_("« %(value)s » is not a mobile phone number.")
+
+
+class BadTimezone(DomainError):
+    message = N_("« %(value)s » is not a time zone. Write it like Europe/Paris.")
+
+
+class BadCapability(DomainError):
+    message = N_("« %(value)s » is not a service a shop offers (PICK_UP, DROP_OFF).")
+
+
 class TrackingIdTaken(Conflict):
     message = N_("Parcel %(tracking_id)s already exists in this network.")
 
@@ -59,6 +76,7 @@ def note(shop, kind, actor, detail=""):
     """Keep a change to the shop's settings."""
     event = ShopEvent(shop_id=shop.id, kind=kind, account_id=actor.account_id, at=actor.now, detail=detail[:300])
     db.session.add(event)
+    webhooks.shop_change(shop, event)  # in the same transaction: the networks' shop finders hear of it
     return event
 
 
@@ -137,8 +155,8 @@ def remove_closure(closure, actor):
     return hours_changed(shop, actor)
 
 
-def send_expected(shop, network, actor, *, tracking_id, recipient_name, recipient_email="", size="small",
-                  description="", expected_on=None):
+def send_expected(shop, network, actor, *, tracking_id, recipient_name, recipient_email="", recipient_phone="",
+                  size="small", description="", expected_on=None):
     """The operator sends a parcel to a shop: it is expected there, unless the shop cannot take it."""
     check_can_accept(shop)
     if network not in shop.networks:
@@ -146,7 +164,7 @@ def send_expected(shop, network, actor, *, tracking_id, recipient_name, recipien
                                network=network.name)
     parcel = Parcel(network=network, shop=shop, tracking_id=_tracking_id(network, tracking_id),
                     recipient_name=_required(recipient_name, FIELD_TITLES["recipient_name"]),
-                    recipient_email=_email(recipient_email), size=_size(size),
+                    recipient_email=_email(recipient_email), recipient_phone=mobile(recipient_phone), size=_size(size),
                     description=plain_text(description, 200), expected_on=expected_on)
     db.session.add(parcel)
     db.session.flush()
@@ -169,11 +187,76 @@ def _tracking_id(network, raw):
     return tracking_id
 
 
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+
 def _email(raw):
     value = (raw or "").strip()
-    if value and ("@" not in value or " " in value or len(value) > 200 or plain_text(value, 200) != value):
+    if value and (not EMAIL_RE.fullmatch(value) or len(value) > 200 or plain_text(value, 200) != value):
         raise BadEmail(value=plain_text(value, 200))
     return value
+
+
+def mobile(raw):
+    """A customer's mobile number in E.164 (+33612345678), French national format accepted; "" for none."""
+    value = (raw or "").strip()
+    if not value:
+        return ""
+    try:
+        number = support.normalise_phone(value)
+    except support.BadPhone:
+        raise BadMobile(value=value[:40]) from None
+    kind = phonenumbers.number_type(phonenumbers.parse(number))
+    if kind not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        raise BadMobile(value=value[:40])
+    return number
+
+
+def set_active(shop, active, actor):
+    """The network takes the shop off its shop finder (or back on); a shop not active receives nothing."""
+    if shop.active != active:
+        shop.active = active
+        note(shop, ShopChange.ACTIVE, actor, "active" if active else "inactive")
+        db.session.flush()
+
+
+def set_capabilities(shop, names, actor):
+    """Which services the shop offers: PICK_UP (customers collect parcels), DROP_OFF (customers send some)."""
+    unknown = [n for n in names if n not in ("PICK_UP", "DROP_OFF")]
+    if unknown:
+        raise BadCapability(value=str(unknown[0])[:40])
+    pickup, dropoff = "PICK_UP" in names, "DROP_OFF" in names
+    if (shop.offers_pickup, shop.offers_customer_dropoff) != (pickup, dropoff):
+        shop.offers_pickup, shop.offers_customer_dropoff = pickup, dropoff
+        note(shop, ShopChange.SERVICES, actor, ", ".join(sorted(set(names))))
+        db.session.flush()
+
+
+def set_timezone(shop, name, actor):
+    """The shop's time zone (IANA name): its hours, days and deadlines are counted in it."""
+    name = (name or "").strip()
+    try:
+        ZoneInfo(name)
+    except (ValueError, OSError, ZoneInfoNotFoundError):
+        raise BadTimezone(value=name[:64]) from None
+    if name != shop.timezone:
+        note(shop, ShopChange.TIMEZONE, actor, f"{shop.timezone} → {name}")
+        shop.timezone = name
+        db.session.flush()
+
+
+def replace_closures(shop, closures, actor, today):
+    """The closures not over yet become ``closures`` — (Span, reason) pairs — each checked as the counter
+    checks one (not over, no overlap, at most 30 active): all of them or none. Past closures stay on record."""
+    accepted = []
+    for span, _reason in closures:
+        accepted.append(hours_rules.check_closure(span, accepted, today))
+    for closure in [c for c in shop.closures if c.ends_on >= today]:
+        remove_closure(closure, actor)
+    for span, reason in closures:
+        shop.closures.append(Closure(starts_on=span.start, ends_on=span.end, reason=(reason or "").strip()[:200]))
+        note(shop, ShopChange.CLOSURE_ADDED, actor, f"{hours_rules.dmy(span.start)} – {hours_rules.dmy(span.end)}")
+    db.session.flush()
 
 
 def _size(raw):

@@ -17,6 +17,8 @@ PICKUP_DAYS = 7
 RETURN_SCAN_WINDOW = timedelta(hours=2)
 INTAKE_WINDOW = timedelta(minutes=30)
 CARRIER_ESCALATION = timedelta(days=3)
+REMINDER_DAYS_BEFORE = 2
+REMINDER_TIME = time(9)  # a reminder reaches the customer in the morning, not at midnight
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,11 @@ def expiry_of(last_day, tz):
 def pickup_deadline(dropped_at, tz, ranges=(), closures=frozenset(), days=PICKUP_DAYS):
     """The instant a parcel dropped off at ``dropped_at`` expires."""
     return expiry_of(last_pickup_day(dropped_at, tz, ranges, closures, days), tz)
+
+
+def reminder_at(last_day, tz):
+    """When the customer is reminded to come: 09:00 (shop's time) two days before the last day."""
+    return _at(last_day - timedelta(days=REMINDER_DAYS_BEFORE), REMINDER_TIME, tz)
 
 
 def reached(deadline, now):

@@ -15,6 +15,7 @@ class State(TitledEnum):
     TO_RETURN = "to_return", N_("to return")
     RETURNED = "returned", N_("returned to the carrier")
     MISSING = "missing", N_("missing")
+    CANCELLED = "cancelled", N_("cancelled before arrival")
 
     @property
     def terminal(self):
@@ -28,7 +29,7 @@ class Size(TitledEnum):
     MEDIUM = "medium", N_("medium size")
     LARGE = "large", N_("large size")
 
-TERMINAL = frozenset({State.COLLECTED, State.REFUSED_AT_DROPOFF, State.RETURNED})
+TERMINAL = frozenset({State.COLLECTED, State.REFUSED_AT_DROPOFF, State.RETURNED, State.CANCELLED})
 
 # Parcels the shop is holding: they count against its capacity and its inventory.
 IN_SHOP = frozenset({State.AT_STORE, State.NOT_FOUND, State.EXPIRED, State.TO_RETURN})
@@ -48,6 +49,8 @@ class Action(TitledEnum):
     STAGE_FOR_RETURN = "stage_for_return", N_("staged for return")
     MARK_MISSING = "mark_missing", N_("marked missing")
     HAND_TO_CARRIER = "hand_to_carrier", N_("handed to the carrier")
+    CANCEL = "cancel", N_("cancelled by the network")
+    REDIRECT = "redirect", N_("sent to another shop")
 
 S = State
 # action -> (states it may start from, state it leads to)
@@ -62,7 +65,13 @@ TRANSITIONS = {
     Action.STAGE_FOR_RETURN: ({S.EXPIRED}, S.TO_RETURN),
     Action.MARK_MISSING: ({S.EXPIRED, S.NOT_FOUND}, S.MISSING),
     Action.HAND_TO_CARRIER: ({S.TO_RETURN}, S.RETURNED),
+    # The network changes its mind about a parcel not there yet: it never comes, or goes to another shop.
+    Action.CANCEL: ({S.EXPECTED}, S.CANCELLED),
+    Action.REDIRECT: ({S.EXPECTED}, S.EXPECTED),
 }
+
+# Moves that leave the parcel in its state and are news all the same (recorded, never a mere repeat).
+SAME_STATE = frozenset({Action.REDIRECT})
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,14 @@ from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 import sqlalchemy as sa
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..core import clock
 from .capacity import received_chart
 from ..core.commands import command
 from ..core.extensions import db
-from ..core.models import (Network, OutboxMessage, Parcel, Pickup, Shop, ShopChange, ShopEvent, Size, SupportRequest,
-                           SupportStatus)
+from ..core.models import (DeliveryStatus, Network, OutboxMessage, Parcel, Pickup, Shop, ShopChange, ShopEvent, Size,
+                           SupportRequest, SupportStatus)
 from ..ops import pickup as pickup_ops
 from ..ops import shop as shop_ops
 from ..ops.queries import loads_by_shop, shop_load
@@ -27,6 +27,7 @@ from ..core.web import actor, done, form_id, operator_required, render
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 FULL_KINDS = (ShopChange.FULL, ShopChange.NOT_FULL)
+FAILED = (DeliveryStatus.FAILED, DeliveryStatus.BOUNCED)
 
 
 def last_full_event(shop_id):
@@ -203,11 +204,12 @@ def set_capacity(shop_id):
 @bp.get("/avis")
 @operator_required
 def outbox():
-    """The customer notices waiting for (or handed to) the mail transport, newest first."""
-    messages = db.session.scalars(
-        select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(200)
-    ).all()
-    return render("admin/outbox.html", "admin/outbox.html", messages=messages)
+    """The customer notices, newest first, and first those that did not reach their customer."""
+    newest = select(OutboxMessage).options(selectinload(OutboxMessage.attempts_made)).order_by(
+        OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    failed = db.session.scalars(newest.where(OutboxMessage.status.in_(FAILED)).limit(50)).all()
+    return render("admin/outbox.html", "admin/outbox.html", messages=db.session.scalars(newest.limit(200)).all(),
+                  failed=failed)
 
 
 def _send_context(**extra):

@@ -105,9 +105,9 @@
       if (rules.looksLikeCode(entry)) return answer({ kind: "refused", reason: "at_rest_code" });
       return rules.digest(bundle.key, bundle.shop, entry).then(function (hash) {
         if (bundle.codes[hash]) return new Response(null, { status: 204, headers: { "HX-Redirect": bundle.codes[hash] } });
-        var trackingId = rules.normaliseTrackingId(entry);
-        var reason = knownParcel(bundle, trackingId, queue.deviceTime(request));
-        return answer({ kind: "refused", reason: reason || "at_rest_network", tracking_id: ascii(trackingId) });
+        var id = rules.trackingId(entry);
+        var reason = id !== null && knownParcel(bundle, id, queue.deviceTime(request));
+        return answer({ kind: "refused", reason: reason || "at_rest_network", tracking_id: ascii(id || entry) });
       });
     });
   }

@@ -34,7 +34,7 @@ def wait_for(port, deadline=30):
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
     if os.environ.get("TEST_REDIS_URL"):
-        yield os.environ["TEST_REDIS_URL"]
+        yield os.environ["TEST_REDIS_URL"].rstrip("/") + "/0"  # the queue's tests use databases 1 to 63
         return
     binary = shutil.which("redis-server")
     if binary is None:

@@ -103,11 +103,11 @@ def test_with_no_task_waiting_the_counter_asks_nothing_of_the_database(world):
 
 
 def test_the_scheduled_pass_expires_the_shops_whose_earliest_expiry_has_passed(world, app):
-    from hub.cli import expire_all
+    from hub.worker.schedule import expire_all
 
     [parcel] = received(world, "TST0001")
     db.session.commit()
     assert expire_all(parcel.expires_at - timedelta(seconds=1)) == 0
     assert expire_all(parcel.expires_at) == 1
     assert parcel.state == State.EXPIRED and world.shop.next_expiry_at is None
-    assert app.test_cli_runner().invoke(args=["worker", "--passes", "1"]).output == ""  # nothing left to expire
+    assert app.test_cli_runner().invoke(args=["expire"]).output == "0 parcel(s) expired.\n"  # nothing left

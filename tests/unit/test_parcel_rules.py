@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from hub.rules.errors import Conflict, DomainError, ForbiddenTransition
-from hub.rules.parcels import COLLECTABLE, IN_SHOP, TERMINAL, TRANSITIONS, Action, State, allowed, move, replay
+from hub.rules.parcels import (COLLECTABLE, IN_SHOP, SAME_STATE, TERMINAL, TRANSITIONS, Action, State, allowed, move,
+                               replay)
 
 S, A = State, Action
 
@@ -34,6 +35,8 @@ ALLOWED = {
     (S.TO_RETURN, A.MARK_NOT_FOUND): S.NOT_FOUND,
     (S.TO_RETURN, A.HAND_TO_CARRIER): S.RETURNED,
     (S.MISSING, A.FOUND_AGAIN): S.AT_STORE,
+    (S.EXPECTED, A.CANCEL): S.CANCELLED,
+    (S.EXPECTED, A.REDIRECT): S.EXPECTED,
 }
 
 # What each action aims at, so "already there" can be told from "forbidden".
@@ -48,6 +51,8 @@ TARGET = {
     A.STAGE_FOR_RETURN: S.TO_RETURN,
     A.MARK_MISSING: S.MISSING,
     A.HAND_TO_CARRIER: S.RETURNED,
+    A.CANCEL: S.CANCELLED,
+    A.REDIRECT: S.EXPECTED,
 }
 
 ALL_PAIRS = [(state, action) for state in State for action in Action]
@@ -62,7 +67,7 @@ def pair_id(pair):
 
 def test_the_table_covers_every_state_and_action_of_the_design():
     assert {s.value for s in State} == {"expected", "at_store", "collected", "refused_at_dropoff", "not_found",
-                                        "expired", "to_return", "returned", "missing"}
+                                        "expired", "to_return", "returned", "missing", "cancelled"}
     assert set(TRANSITIONS) == set(Action)
     assert len(ALLOWED_PAIRS) + len(REPEAT_PAIRS) + len(FORBIDDEN_PAIRS) == len(State) * len(Action)
 
@@ -77,7 +82,7 @@ def test_an_allowed_move_lands_in_the_right_state(pair):
     state, action = pair
     result = move(state, action)
     assert (result.before, result.after, result.action) == (state, ALLOWED[pair], action)
-    assert not result.repeat
+    assert result.repeat == (action in SAME_STATE)
     assert allowed(action, state)
 
 
@@ -119,9 +124,18 @@ def test_a_terminal_state_never_moves_whatever_is_asked(state):
         assert result.after == state and result.repeat
 
 
-def test_the_terminal_states_are_collected_refused_and_returned():
-    assert TERMINAL == {S.COLLECTED, S.REFUSED_AT_DROPOFF, S.RETURNED}
-    assert [s for s in State if s.terminal] == [S.COLLECTED, S.REFUSED_AT_DROPOFF, S.RETURNED]
+def test_the_terminal_states_are_collected_refused_returned_and_cancelled():
+    assert TERMINAL == {S.COLLECTED, S.REFUSED_AT_DROPOFF, S.RETURNED, S.CANCELLED}
+    assert [s for s in State if s.terminal] == [S.COLLECTED, S.REFUSED_AT_DROPOFF, S.RETURNED, S.CANCELLED]
+
+
+def test_only_a_parcel_not_arrived_yet_can_be_cancelled_or_sent_to_another_shop():
+    assert move(S.EXPECTED, A.REDIRECT).after == S.EXPECTED
+    for state in set(State) - {S.EXPECTED, S.CANCELLED}:
+        with pytest.raises(ForbiddenTransition):
+            move(state, A.CANCEL)
+        with pytest.raises(ForbiddenTransition):
+            move(state, A.REDIRECT)
 
 
 def test_every_non_terminal_state_can_still_move_somewhere_else():

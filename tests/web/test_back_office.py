@@ -21,7 +21,7 @@ def notices(app, demo_data):
         db.session.add_all([
             OutboxMessage(kind="pickup_notice", recipient="camille.martin@example.fr", subject="Ancien avis",
                           body="Bonjour Camille,\nvotre code : 123456", created_at=now - timedelta(days=2),
-                          sent_at=now - timedelta(days=2)),
+                          sent_at=now - timedelta(days=2), status="sent"),
             OutboxMessage(kind="pickup_notice", recipient="lea.bernard@example.fr", subject="Nouvel avis",
                           body="Bonjour Léa,\nvos colis vous attendent <b>ici</b>.", created_at=now),
         ])

@@ -8,11 +8,13 @@ from sqlalchemy import select
 
 from hub.core import clock as clock_module
 from hub.core.extensions import db
-from hub.core.models import Account, Closure, Network, Parcel, Role, Shop, Visit
+from hub.core.models import Account, Closure, Network, Parcel, Role, Shop, Size, Visit, WebhookEndpoint
 from hub.ops.turns import ticket_for
 from hub.rules import codes
 from hub.rules.dropoff import VisitMode
 from hub.rules.parcels import Action
+
+from .test_api import ApiClient
 
 # Routes whose parameters are not another shop's ids, and why.
 NOT_SWEPT = {
@@ -23,7 +25,13 @@ NOT_SWEPT = {
     "admin.update_call_back": "the back office: an operator sees every shop (403 to anyone else, test_access)",
     "admin.parcel": "the back office", "admin.shop": "the back office", "admin.set_capacity": "the back office",
     "admin.resend_notice": "the back office",
+    "notice.send_again": "the customer's notice: its unguessable token is the credential, no sign-in",
+    **{f"integrations.{name}": "the back office: an operator's (403 to anyone else, test_access)"
+       for name in ("network", "create_key", "revoke_key", "send_delivery_again", "send_notice_again")},
+    **{endpoint: "the API: swept with another network's ids below (a key, not a session)" for endpoint in
+       ("shipments.cancel", "shipments.redirect", "parcels.show", "shops.show", "shops.update", "webhooks.delete")},
 }
+API_SWEPT = {endpoint for endpoint, why in NOT_SWEPT.items() if why.startswith("the API")}
 
 
 @pytest.fixture
@@ -43,13 +51,19 @@ def foreign(app, shop_of, parcel_in, nothing_overdue):
         db.session.flush()
         db.session.add(Closure(shop_id=other_shop, starts_on=clock_module.now().date() + timedelta(days=2),
                                ends_on=clock_module.now().date() + timedelta(days=3)))
+        db.session.add(Parcel(network_id=elsewhere.id, shop_id=far_shop.id, tracking_id="AILLEURS0001",
+                              recipient_name="Client Ailleurs", size=Size.SMALL))
+        db.session.add(WebhookEndpoint(network_id=elsewhere.id, url="https://ailleurs.example/hook", secret="s" * 32,
+                                       created_at=clock_module.now()))
         db.session.add(Visit(key="visite-ailleurs-0001", shop_id=other_shop, network_id=db.session.get(
             Parcel, lost).network_id, account_id=someone.id, opened_at=clock_module.now(), mode=VisitMode.OTHER))
         db.session.commit()
         pickup = db.session.get(Parcel, lost).pickup
         return {"parcel_id": lost, "pickup_id": pickup.id, "ticket": ticket_for(pickup, clock_module.now()),
                 "closure_id": db.session.scalar(select(Closure.id).where(Closure.shop_id == other_shop)),
-                "network_id": elsewhere.id, "shop_id": far_shop.id, "key": "visite-ailleurs-0001"}
+                "network_id": elsewhere.id, "shop_id": far_shop.id, "key": "visite-ailleurs-0001",
+                "tracking_id": "AILLEURS0001",
+                "webhook_id": db.session.scalar(select(WebhookEndpoint.id).where(WebhookEndpoint.network_id == elsewhere.id))}
 
 
 def routes(app):
@@ -85,4 +99,21 @@ def test_another_shops_or_networks_ids_answer_403_or_404_and_change_nothing(app,
             answers[("POST", path)] = someone.post(path, {"tracking_id": "CE200001FR", "code": "123456"}).status_code
     assert {k: v for k, v in answers.items() if v not in (403, 404)} == {}
     assert len(answers) >= 20
+    assert database_state() == before
+
+
+def test_a_networks_key_finds_nothing_of_another_network_and_changes_nothing(app, foreign, database_state):
+    """Colis Express's key, with another network's parcel, shop and webhook: 404 as if they did not exist."""
+    api, before, answers = ApiClient(app.test_client()), database_state(), {}
+    bodies = {"POST": {"shop_id": foreign["shop_id"]}, "PATCH": {"capacity": 50}}
+    for rule in routes(app):
+        if rule.endpoint not in API_SWEPT:
+            continue
+        path = path_with(rule, foreign).removeprefix("/api/v1")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            call = getattr(api, method.lower())
+            response = call(path, bodies[method]) if method in bodies else call(path)
+            answers[(method, path)] = response.status_code
+    assert set(answers.values()) == {404}, answers
+    assert len(answers) == len(API_SWEPT)
     assert database_state() == before

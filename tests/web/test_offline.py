@@ -287,7 +287,9 @@ def associate_id(app, username="associe"):
 
 
 def test_a_replay_after_the_session_ended_is_signed_in_by_the_device_token_and_dated_by_the_device(app, associate, clock):
-    made_at = (clock.now() - timedelta(hours=5)).replace(microsecond=0)
+    with app.app_context():  # made offline after the parcel expired (a step is never dated before the previous)
+        expired = db.session.scalar(select(Parcel.state_since).where(Parcel.tracking_id == EXPIRED))
+    made_at = (expired + (clock.now() - expired) / 2).replace(microsecond=0)
     response = replay(device_only(app, associate), "/retours/expires/scan", {"tracking_id": EXPIRED},
                       occurred_at=made_at, account=associate_id(app))
     assert response.status_code == 200 and response.headers["X-Command-Applied"] == "true"
