@@ -38,9 +38,7 @@ CACHEABLE = {"static", "service_worker"}
 
 def secure(response):
     """Add the security headers; every answer but static files is kept in no cache (they hold CSRF tokens,
-    customers' names and codes). A screen's HTML is the exception, set after this by ``web.revalidated``:
-    private and checked each time, so that the worker's offline copy of the screen just loaded costs a 304;
-    signing out clears the browser's cache (Clear-Site-Data)."""
+    customers' names and codes)."""
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if current_app.config["HSTS_SECONDS"]:

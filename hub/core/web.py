@@ -222,17 +222,15 @@ COPY_HEADER = "X-Comptoir-Copy"
 
 def revalidated(response):
     """A screen (a GET answered with HTML) is named by a hash of what it shows, what differs between two
-    renderings left out (any CSRF token of the session is good): the worker's offline copy of the screen the
-    page has just loaded then costs a 304, not the screen again. Always checked (no-cache), and private.
-
-    Only the worker's copies are answered 304: a page shown again from the browser's cache would bring back
-    command ids already used, while the worker's copies get fresh ones when they are shown."""
+    renderings left out (any CSRF token of the session is good). The service worker asks for its offline
+    copy of a screen with the tag of the copy it holds: an unchanged screen then costs a 304 at each sync,
+    not the screen again. Only the worker's copies are answered 304 (they get fresh command ids when they
+    are shown); signed-in pages stay out of the browser's cache (hub/core/headers.py)."""
     if request.method != "GET" or response.status_code != 200 or response.mimetype != "text/html" \
             or response.direct_passthrough or request.endpoint == "static":
         return response
     tag = hashlib.sha256(PER_RENDERING.sub(rb"\1", response.get_data())).hexdigest()[:32]
     response.set_etag(tag, weak=True)
-    response.headers["Cache-Control"] = "private, no-cache"
     copy = request.headers.get(COPY_HEADER) == "1"
     asked = request.if_none_match.as_set(include_weak=True) if copy else set()
     if any(t == tag or t.startswith(tag + ":") for t in asked):

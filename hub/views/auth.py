@@ -79,10 +79,7 @@ def logout():
     logout_user()
     session.clear()
     flash(_("You are signed out."))
-    response = redirect(url_for("auth.login"), 303)
-    # The browser's cache keeps the screens seen (web.revalidated): none of them outlives the sign-in.
-    response.headers["Clear-Site-Data"] = '"cache"'
-    return response
+    return redirect(url_for("auth.login"), 303)
 
 
 @bp.post("/langue")

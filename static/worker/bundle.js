@@ -15,14 +15,19 @@
     });
   }
 
-  // A screen's copy for offline use. The server answers 304 to a copy of what the browser already holds (the
-  // screen the page has just loaded): it is then taken from the browser's cache, not downloaded again.
+  // A screen's copy for offline use, asked with the tag of the copy the device holds: the server answers 304
+  // when the screen has not changed, and the copy stays as it is.
   function warm(cache, url, fragment) {
-    var headers = fragment ? { "HX-Request": "true", "X-Comptoir-Copy": "1" } : { "X-Comptoir-Copy": "1" };
-    return fetch(url, { credentials: "same-origin", headers: headers }).then(function (response) {
+    var key = fragment ? screens.fragmentKey(new Request(url)) : new URL(url, self.location.href).href;
+    return cache.match(key).then(function (held) {
+      var headers = { "X-Comptoir-Copy": "1" };
+      if (fragment) headers["HX-Request"] = "true";
+      var tag = held && held.headers.get("ETag");
+      if (tag) headers["If-None-Match"] = tag;
+      return fetch(url, { credentials: "same-origin", headers: headers, cache: "no-store" });
+    }).then(function (response) {
       var login = new URL(response.url).pathname === C.routes.login;
       if (response.status !== 200 || login || !screens.isHtml(response)) return null;
-      var key = fragment ? screens.fragmentKey(new Request(url)) : new URL(url, self.location.href).href;
       return rebuilt(response).then(function (copy) { return cache.put(key, copy); });
     }).catch(function () { return null; });
   }
