@@ -9,7 +9,7 @@ from ..rules.hours import MAX_RANGES_PER_DAY
 from ..rules.parcels import Size, State
 
 MAX_ID = 2**31 - 1
-MAX_CURSOR = 2**53
+
 SIZES = [s.value for s in Size]
 STATES = [s.value for s in State]
 CAPABILITIES = ["PICK_UP", "DROP_OFF"]
@@ -67,7 +67,7 @@ class RedirectIn(Schema):
 
 
 class EventsQuery(Schema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_CURSOR),
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID),
                            metadata={"description": "The last event id you have (the previous page's `next`)."})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
