@@ -52,6 +52,7 @@ def test_an_announced_parcel_reaches_its_customer_by_e_mail_and_its_network_by_w
 
         carrier = login(new_context().new_page(), live_server, "livreur")
         carrier_at_counter(carrier, show_shop_code(counter))
+        expect(carrier.locator("[data-scan-field]")).to_be_focused()  # the screen is ready for the scanner
         wedge(carrier, TRACKING_ID)
         expect(carrier.get_by_role("status")).to_contain_text(f"{TRACKING_ID} reçu")
 

@@ -19,6 +19,7 @@ def test_the_carrier_app_queues_its_scans_offline_the_same_way(live_server, new_
     carrier.wait_for_load_state()
     go_offline(carrier)
     for tracking_id in ("CE100013FR", "CE100014FR"):
+        expect(carrier.locator("[data-scan-field]")).to_be_focused()  # ready for the scanner
         wedge(carrier, tracking_id)
         expect(carrier.locator("#visit [role=status]")).to_contain_text("Enregistré sur l'appareil")
     expect(carrier.locator("#offline-banner")).to_contain_text("2 opérations en attente d'envoi")
@@ -46,6 +47,7 @@ def test_a_carrier_opens_a_visit_offline_and_the_server_checks_the_code_as_it_wa
     expect(carrier.get_by_role("heading", name="Scannez les colis")).to_be_visible()
     key = carrier.url.rstrip("/").split("/")[-1]
     for tracking_id in ("CE100013FR", "CE100014FR"):
+        expect(carrier.locator("[data-scan-field]")).to_be_focused()  # ready for the scanner
         wedge(carrier, tracking_id)
         expect(carrier.locator("#visit [role=status]")).to_contain_text(f"{tracking_id} scanné. Enregistré sur l'appareil")
         expect(carrier.locator(f"#visit li:has-text('{tracking_id}')")).to_contain_text("en attente d'envoi")
