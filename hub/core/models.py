@@ -169,10 +169,21 @@ class Shop(db.Model):
         return f"{self.street}, {self.postcode} {self.city}"
 
 
+# The networks an operator runs: the back office shows that operator only what belongs to them.
+operator_networks = sa.Table(
+    "operator_networks",
+    db.metadata,
+    sa.Column("account_id", sa.ForeignKey("accounts.id"), primary_key=True),
+    sa.Column("network_id", sa.ForeignKey("networks.id"), primary_key=True),
+)
+
+
 class Account(UserMixin, db.Model):
     __tablename__ = "accounts"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    # Lowercase; where invitations and reset links are sent. An operator's username is this address.
+    email: Mapped[Optional[str]] = mapped_column(sa.String(200))
     display_name: Mapped[str] = mapped_column(sa.String(120))
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     role: Mapped[Role] = mapped_column(_enum(Role, 16))
@@ -183,8 +194,10 @@ class Account(UserMixin, db.Model):
     # Loaded with the account: every request of an associate reads its shop (its deadlines, its name).
     shop: Mapped[Optional[Shop]] = relationship(lazy="joined")
     network: Mapped[Optional[Network]] = relationship()
+    operated_networks: Mapped[list[Network]] = relationship(secondary=operator_networks, order_by="Network.name")
 
     __table_args__ = (
+        sa.UniqueConstraint("email", name="uq_accounts_email"),
         sa.CheckConstraint(
             "(role = 'associate' AND shop_id IS NOT NULL) OR role != 'associate'", name="associate_has_shop"
         ),
@@ -217,6 +230,28 @@ class Device(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     revoke_reason: Mapped[str] = mapped_column(sa.String(200), default="")
+
+
+class LinkKind(TitledEnum):
+    """What a one-time link is for: the first password of an invited account, or a new one."""
+
+    INVITATION = "invitation", N_("invitation")
+    RESET = "reset", N_("password reset")
+
+
+class OneTimeLink(db.Model):
+    """A link that sets an account's password once, before it expires. Only the token's SHA-256 digest is
+    kept: whoever reads the database cannot use a link that has not been used yet."""
+
+    __tablename__ = "one_time_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    kind: Mapped[LinkKind] = mapped_column(_enum(LinkKind, 12))
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    account: Mapped[Account] = relationship()
 
 
 class SignInEnd(TitledEnum):
