@@ -111,7 +111,8 @@ def set_password(token):
     """An invitation or reset link: set the account's password once; an expired or used link says so.
 
     Not a @command: the link itself is used once, and a second submission is told it was used."""
-    form, now = PasswordForm(), clock.now()
+    # The form reads the posted fields only: a JSON body is not a password form.
+    form, now = PasswordForm(formdata=request.form), clock.now()
     try:
         link = accounts.link_for(token, now)
     except DomainError as err:

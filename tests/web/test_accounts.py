@@ -144,3 +144,12 @@ def test_accounts_help_lists_every_command(app):
     output = cli(app, "accounts", "--help").output
     for name in ("create-operator", "create", "reset-link", "set-password", "deactivate"):
         assert name in output
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '"texte"', "{}"])
+def test_a_json_body_on_the_password_page_is_refused_without_an_error(app, client, demo_data, body):
+    path = link_of(cli(app, "accounts", "reset-link", "associe"))
+    answer = client.post(path, data=body, headers={"Content-Type": "application/json",
+                                                   "X-CSRFToken": csrf_token(client, path)})
+    assert answer.status_code in (400, 422)
+    assert set_password(client, path, GOOD).status_code == 303

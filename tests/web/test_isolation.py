@@ -21,6 +21,7 @@ NOT_SWEPT = {
     "static": "files of static/",
     "notice.show": "the customer's notice: its unguessable token is the credential, no sign-in",
     "shop_page.show": "a shop's public page",
+    "auth.set_password": "a one-time link: its unguessable token is the credential, no sign-in",
     "hours.new_range": "a day of the week, not an id",
     "admin.update_call_back": "the back office: an operator sees every shop (403 to anyone else, test_access)",
     "admin.parcel": "the back office", "admin.shop": "the back office", "admin.set_capacity": "the back office",
