@@ -56,7 +56,7 @@ def worker_command(once):
 def logins_command():
     """Print the demo logins, and Colis Express's demo key to the API."""
     for username, role in demo.DEMO_LOGINS:
-        click.echo(f"  {username:<9} / {demo.DEMO_PASSWORD}   {role}")
+        click.echo(f"  {username:<11} / {demo.DEMO_PASSWORD}   {role}")
     click.echo(f"  API key of Colis Express: {demo.DEMO_API_KEY}")
 
 

@@ -418,6 +418,8 @@ class Parcel(db.Model):
         sa.Index("ix_parcels_network_state", "network_id", "state", "shop_id"),
         sa.Index("ix_parcels_tracking_id", "tracking_id"),
         sa.Index("ix_parcels_recipient_folded", "recipient_folded"),
+        # The back office's search by name within an operator's network (by tracking ID: uq_parcel_tracking).
+        sa.Index("ix_parcels_network_recipient", "network_id", "recipient_folded"),
     )
     __mapper_args__ = {"version_id_col": version}
 

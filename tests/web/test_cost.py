@@ -109,3 +109,14 @@ def test_a_carrier_scan_answer_stays_small_however_many_parcels_are_expected(app
     assert "Scannés (25)" in page and "5 scannés avant" in page
     assert f"Encore attendus ici ({847 - 25 + len(EXPECTED)})" in page and page.count('class="parcel ') == 40
     assert len(response.get_data()) < 40_000
+
+
+@pytest.mark.parametrize("query", ["CE1000", "lea"])
+def test_the_back_office_search_reads_one_index_range_per_network_never_a_sweep(app, operator, query):
+    # admin runs both demo networks: a range on the (network, tracking ID) or (network, name) index each.
+    with statements(app) as run:
+        response = operator.get("/admin/colis", query_string={"q": query})
+    assert response.status_code == 200
+    assert sweeps(app, run) == []
+    searches = [s for s in counted(run) if "FROM parcels" in s and "LIMIT" in s]
+    assert len(searches) == 2, "\n".join(searches)

@@ -1,4 +1,4 @@
-"""Accounts: e-mail addresses, operators' networks, one-time links
+"""Accounts: e-mail addresses, operators' networks, one-time links, the search by name within a network
 
 Revision ID: 0005
 Revises: 0004
@@ -39,6 +39,9 @@ def upgrade():
     sa.ForeignKeyConstraint(['network_id'], ['networks.id'], ),
     sa.PrimaryKeyConstraint('account_id', 'network_id')
     )
+    with op.batch_alter_table('parcels', schema=None) as batch_op:
+        batch_op.create_index('ix_parcels_network_recipient', ['network_id', 'recipient_folded'], unique=False)
+
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email', sa.String(length=200), nullable=True))
         batch_op.create_unique_constraint('uq_accounts_email', ['email'])
@@ -49,6 +52,9 @@ def downgrade():
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.drop_constraint('uq_accounts_email', type_='unique')
         batch_op.drop_column('email')
+
+    with op.batch_alter_table('parcels', schema=None) as batch_op:
+        batch_op.drop_index('ix_parcels_network_recipient')
 
     op.drop_table('operator_networks')
     with op.batch_alter_table('one_time_links', schema=None) as batch_op:
