@@ -117,7 +117,8 @@ def _print_link(account, kind):
     """Issue a one-time link for ``account``, commit, and print it alone on the last line."""
     row, token = accounts.issue_link(account, kind, clock.now())
     db.session.commit()
-    click.echo(f"{kind.title.capitalize()} link for {account.username}, valid until {row.expires_at:%Y-%m-%d %H:%M} UTC:")
+    until = f"{row.expires_at:%Y-%m-%d %H:%M} UTC"
+    click.echo(f"{kind.title.capitalize()} link for {account.username}, valid until {until}:")
     click.echo(public_url("auth.set_password", token=token))
 
 

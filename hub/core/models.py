@@ -191,6 +191,7 @@ class Account(UserMixin, db.Model):
     network_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("networks.id"))
     locale: Mapped[Optional[str]] = mapped_column(sa.String(8))
     active: Mapped[bool] = mapped_column(default=True)
+    last_sign_in_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     # Loaded with the account: every request of an associate reads its shop (its deadlines, its name).
     shop: Mapped[Optional[Shop]] = relationship(lazy="joined")
     network: Mapped[Optional[Network]] = relationship()
@@ -252,6 +253,33 @@ class OneTimeLink(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     account: Mapped[Account] = relationship()
+
+
+class AuditAction(TitledEnum):
+    """A change made in the back office to someone's account."""
+
+    INVITED = "invited", N_("invited")
+    RESET_LINK = "reset_link", N_("password reset link made")
+    DEACTIVATED = "deactivated", N_("deactivated")
+
+
+class AuditEntry(db.Model):
+    """One change made in the back office: who made it, when, to whom, and the values before and after.
+    Kept forever, listed per network, newest first (an index on the network and the id)."""
+
+    __tablename__ = "audit_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
+    network_id: Mapped[int] = mapped_column(sa.ForeignKey("networks.id"))
+    action: Mapped[AuditAction] = mapped_column(_enum(AuditAction, 16))
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
+    before: Mapped[str] = mapped_column(sa.String(300), default="")
+    after: Mapped[str] = mapped_column(sa.String(300), default="")
+    actor: Mapped[Account] = relationship(foreign_keys=[actor_id])
+    account: Mapped[Account] = relationship(foreign_keys=[account_id])
+
+    __table_args__ = (sa.Index("ix_audit_entries_network", "network_id", "id"),)
 
 
 class SignInEnd(TitledEnum):

@@ -92,6 +92,7 @@ def start_sign_in(account, device_id, now):
     """A new sign-in of ``account`` on the device; any other still open on that device ends (one browser,
     one sign-in)."""
     end_where(SignIn.device_id == device_id, SignInEnd.REPLACED, now)
+    account.last_sign_in_at = now
     sign_in = SignIn(id=secrets.token_urlsafe(32), account_id=account.id, device_id=device_id, created_at=now,
                      last_seen_at=now)
     db.session.add(sign_in)

@@ -7,14 +7,14 @@ from sqlalchemy import func, select
 
 from hub.core import clock as clock_module
 from hub.core.extensions import db
-from hub.core.models import (Account, ApiKey, Network, OutboxMessage, Parcel, Pickup, Role, Shop, SupportRequest,
-                             WebhookDelivery, WebhookEndpoint)
+from hub.core.models import (Account, ApiKey, Network, OneTimeLink, OutboxMessage, Parcel, Role, Shop,
+                             SupportRequest, WebhookDelivery, WebhookEndpoint)
 from hub.rules import codes
 from hub.rules.parcels import Size
 
 from ..conftest import text
 
-BACK_OFFICE = ("admin.", "integrations.")
+BACK_OFFICE = ("admin.", "integrations.", "people.")
 SEEN_NOWHERE = ("Colis Express", "Tabac-Presse", "Épicerie de la Gare", "CE10000", "Léa Bernard", "cpt_demo0")
 
 
@@ -64,7 +64,8 @@ def colis_express(app, demo_data):
         db.session.commit()
         return {"parcel_id": parcel.id, "pickup_id": parcel.pickup_id, "shop_id": parcel.shop_id,
                 "network_id": network.id, "key_id": db.session.scalar(select(ApiKey.id).limit(1)),
-                "delivery_id": delivery.id, "message_id": message.id, "request_id": call_back.id}
+                "delivery_id": delivery.id, "message_id": message.id, "request_id": call_back.id,
+                "account_id": db.session.scalar(select(Account.id).where(Account.username == "associe"))}
 
 
 @pytest.fixture
@@ -73,7 +74,8 @@ def everything(app, database_state):
     def read():
         with app.app_context():
             rows = lambda *columns: sorted(db.session.execute(select(*columns)).all())  # noqa: E731
-            return (database_state(), rows(SupportRequest.id, SupportRequest.status),
+            return (database_state(), rows(SupportRequest.id, SupportRequest.status), rows(Account.id, Account.email),
+                    db.session.scalar(select(func.count()).select_from(OneTimeLink)),
                     rows(OutboxMessage.id, OutboxMessage.status, OutboxMessage.next_attempt_at),
                     rows(ApiKey.id, ApiKey.revoked_at), rows(WebhookDelivery.id, WebhookDelivery.status),
                     db.session.scalar(select(func.count()).select_from(Parcel)))
@@ -95,8 +97,9 @@ def test_another_networks_ids_answer_404_and_change_nothing(app, elsewhere, coli
         if "GET" in rule.methods:
             answers[("GET", path)] = elsewhere.get(path, htmx=True).status_code
         if "POST" in rule.methods:
-            answers[("POST", path)] = elsewhere.post(path, {"status": "closed", "capacity": "50",
-                                                            "name": "volée"}).status_code
+            answers[("POST", path)] = elsewhere.post(path, {"status": "closed", "capacity": "50", "name": "volée",
+                                                            "email": "vol@example.fr", "role": "associate",
+                                                            "shop": colis_express["shop_id"]}).status_code
     assert {k: v for k, v in answers.items() if v not in (403, 404)} == {}
     assert len(answers) >= 10
     assert everything() == before

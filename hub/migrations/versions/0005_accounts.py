@@ -1,4 +1,5 @@
-"""Accounts: e-mail addresses, operators' networks, one-time links, the search by name within a network
+"""Accounts: e-mail addresses, operators' networks, one-time links, the back office's audit log,
+the search by name within a network
 
 Revision ID: 0005
 Revises: 0004
@@ -32,6 +33,23 @@ def upgrade():
     with op.batch_alter_table('one_time_links', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_one_time_links_account_id'), ['account_id'], unique=False)
 
+    op.create_table('audit_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=False),
+    sa.Column('network_id', sa.Integer(), nullable=False),
+    sa.Column('action', sa.Enum('invited', 'reset_link', 'deactivated', name='auditaction', native_enum=False, length=16), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('before', sa.String(length=300), nullable=False),
+    sa.Column('after', sa.String(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
+    sa.ForeignKeyConstraint(['actor_id'], ['accounts.id'], ),
+    sa.ForeignKeyConstraint(['network_id'], ['networks.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_entries_network', ['network_id', 'id'], unique=False)
+
     op.create_table('operator_networks',
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('network_id', sa.Integer(), nullable=False),
@@ -44,6 +62,7 @@ def upgrade():
 
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('last_sign_in_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_unique_constraint('uq_accounts_email', ['email'])
 
 
@@ -51,12 +70,17 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.drop_constraint('uq_accounts_email', type_='unique')
+        batch_op.drop_column('last_sign_in_at')
         batch_op.drop_column('email')
 
     with op.batch_alter_table('parcels', schema=None) as batch_op:
         batch_op.drop_index('ix_parcels_network_recipient')
 
     op.drop_table('operator_networks')
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_entries_network')
+
+    op.drop_table('audit_entries')
     with op.batch_alter_table('one_time_links', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_one_time_links_account_id'))
 
