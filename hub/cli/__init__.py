@@ -12,6 +12,7 @@ from ..core.extensions import db
 from ..core.links import public_url
 from ..core.models import ApiKey, LinkKind, Network, Role, Shop
 from ..ops import accounts, api_keys
+from ..ops import shop as shop_ops
 from ..rules.errors import DomainError
 from ..worker import poll, queue, schedule
 
@@ -101,6 +102,48 @@ def apikeys_revoke(prefix):
     api_keys.revoke(row, clock.now())
     db.session.commit()
     click.echo(f"Key {prefix} revoked.")
+
+
+@bp.cli.group("networks")
+def networks_group():
+    """The networks whose parcels the shops receive."""
+
+
+@networks_group.command("create")
+@click.argument("name")
+def networks_create(name):
+    """Create the network NAME."""
+    try:
+        network = shop_ops.create_network(name)
+    except DomainError as err:
+        raise _refused(err) from None
+    db.session.commit()
+    click.echo(f"Network {network.name} created (id {network.id}).")
+
+
+@bp.cli.group("shops")
+def shops_group():
+    """The shops (pickup points)."""
+
+
+@shops_group.command("create")
+@click.argument("name")
+@click.option("--street", required=True)
+@click.option("--postcode", required=True)
+@click.option("--city", required=True)
+@click.option("--timezone", required=True, help="IANA name, like Europe/Paris.")
+@click.option("--capacity", default="20", show_default=True, help="How many parcels it agreed to hold (5 to 999).")
+@click.option("--network", "network_names", multiple=True, required=True, help="A network it serves (again for more).")
+def shops_create(name, street, postcode, city, timezone, capacity, network_names):
+    """Create the shop NAME; prints its id (for `accounts create --shop`). Its hours are set at the counter."""
+    networks = [_network(n) for n in network_names]
+    try:
+        shop = shop_ops.create_shop(networks, name=name, street=street, postcode=postcode, city=city,
+                                    timezone=timezone, capacity=capacity)
+    except DomainError as err:
+        raise _refused(err) from None
+    db.session.commit()
+    click.echo(f"Shop {shop.name} created (id {shop.id}), serving {', '.join(n.name for n in shop.networks)}.")
 
 
 @bp.cli.group("accounts")
