@@ -7,7 +7,7 @@ if it did not exist.
 """
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import false, or_, select
+from sqlalchemy import exists, false, or_, select
 
 from .extensions import db
 from .models import (ApiKey, Network, OutboxMessage, Parcel, Pickup, Shop, SupportRequest, WebhookDelivery,
@@ -43,8 +43,10 @@ def call_backs():
 
 def messages():
     """Where-clause: a customer notice of a pickup at one of the operator's shops, or of one of their parcels."""
-    return or_(OutboxMessage.pickup_id.in_(select(Pickup.id).where(Pickup.shop_id.in_(shop_ids()))),
-               OutboxMessage.parcel_id.in_(select(Parcel.id).where(parcels())))
+    # Correlated, so each notice looks up its own pickup or parcel by primary key: never a list of every
+    # pickup the shops ever had.
+    return or_(exists().where(Pickup.id == OutboxMessage.pickup_id, Pickup.shop_id.in_(shop_ids())),
+               exists().where(Parcel.id == OutboxMessage.parcel_id, parcels()))
 
 
 def _one_or_404(model, ident, where):
