@@ -9,8 +9,10 @@ from sqlalchemy import select
 from ..core import clock
 from . import demo
 from ..core.extensions import db
-from ..core.models import ApiKey, Network
+from ..core.links import public_url
+from ..core.models import ApiKey, LinkKind, Network, Role, Shop
 from ..ops import accounts, api_keys
+from ..ops import shop as shop_ops
 from ..rules.errors import DomainError
 from ..worker import poll, queue, schedule
 
@@ -55,7 +57,7 @@ def worker_command(once):
 def logins_command():
     """Print the demo logins, and Colis Express's demo key to the API."""
     for username, role in demo.DEMO_LOGINS:
-        click.echo(f"  {username:<9} / {demo.DEMO_PASSWORD}   {role}")
+        click.echo(f"  {username:<11} / {demo.DEMO_PASSWORD}   {role}")
     click.echo(f"  API key of Colis Express: {demo.DEMO_API_KEY}")
 
 
@@ -102,9 +104,108 @@ def apikeys_revoke(prefix):
     click.echo(f"Key {prefix} revoked.")
 
 
+@bp.cli.group("networks")
+def networks_group():
+    """The networks whose parcels the shops receive."""
+
+
+@networks_group.command("create")
+@click.argument("name")
+def networks_create(name):
+    """Create the network NAME."""
+    try:
+        network = shop_ops.create_network(name)
+    except DomainError as err:
+        raise _refused(err) from None
+    db.session.commit()
+    click.echo(f"Network {network.name} created (id {network.id}).")
+
+
+@bp.cli.group("shops")
+def shops_group():
+    """The shops (pickup points)."""
+
+
+@shops_group.command("create")
+@click.argument("name")
+@click.option("--street", required=True)
+@click.option("--postcode", required=True)
+@click.option("--city", required=True)
+@click.option("--timezone", required=True, help="IANA name, like Europe/Paris.")
+@click.option("--capacity", default="20", show_default=True, help="How many parcels it agreed to hold (5 to 999).")
+@click.option("--network", "network_names", multiple=True, required=True, help="A network it serves (again for more).")
+def shops_create(name, street, postcode, city, timezone, capacity, network_names):
+    """Create the shop NAME; prints its id (for `accounts create --shop`). Its hours are set at the counter."""
+    networks = [_network(n) for n in network_names]
+    try:
+        shop = shop_ops.create_shop(networks, name=name, street=street, postcode=postcode, city=city,
+                                    timezone=timezone, capacity=capacity)
+    except DomainError as err:
+        raise _refused(err) from None
+    db.session.commit()
+    click.echo(f"Shop {shop.name} created (id {shop.id}), serving {', '.join(n.name for n in shop.networks)}.")
+
+
 @bp.cli.group("accounts")
 def accounts_group():
-    """Passwords and deactivations: each ends the account's sign-ins everywhere."""
+    """Accounts: create (with a one-time link to set the password), reset links, passwords, deactivations."""
+
+
+def _refused(err):
+    db.session.rollback()
+    return click.ClickException(str(err))
+
+
+def _print_link(account, kind):
+    """Issue a one-time link for ``account``, commit, and print it alone on the last line."""
+    row, token = accounts.issue_link(account, kind, clock.now())
+    db.session.commit()
+    until = f"{row.expires_at:%Y-%m-%d %H:%M} UTC"
+    click.echo(f"{kind.title.capitalize()} link for {account.username}, valid until {until}:")
+    click.echo(public_url("auth.set_password", token=token))
+
+
+@accounts_group.command("create-operator")
+@click.argument("email")
+@click.option("--network", "network_names", multiple=True, help="A network the operator runs (again for more).")
+@click.option("--name", default="", help="The name shown in the back office (the e-mail address by default).")
+def create_operator_command(email, network_names, name):
+    """Create an operator whose username is EMAIL; prints a link to set the password (48 hours)."""
+    networks = [_network(n) for n in network_names]
+    try:
+        account = accounts.create_account(email, name or email, Role.OPERATOR, email=email, networks=networks)
+    except DomainError as err:
+        raise _refused(err) from None
+    _print_link(account, LinkKind.INVITATION)
+
+
+@accounts_group.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["associate", "carrier"]), required=True)
+@click.option("--name", required=True, help="The person's name.")
+@click.option("--email", default="", help="Their e-mail address.")
+@click.option("--shop", "shop_id", type=int, help="The shop of an associate (its id).")
+@click.option("--network", "network_name", default="", help="The network of a carrier.")
+def create_command(username, role, name, email, shop_id, network_name):
+    """Create an associate of a shop or a carrier of a network; prints a link to set the password (48 hours)."""
+    shop = db.session.get(Shop, shop_id) if shop_id else None
+    if role == "associate" and shop is None:
+        raise click.ClickException("an associate needs --shop with the id of an existing shop")
+    if role == "carrier" and not network_name:
+        raise click.ClickException("a carrier needs --network")
+    network = _network(network_name) if role == "carrier" else None
+    try:
+        account = accounts.create_account(username, name, Role(role), email=email, shop=shop, network=network)
+    except DomainError as err:
+        raise _refused(err) from None
+    _print_link(account, LinkKind.INVITATION)
+
+
+@accounts_group.command("reset-link")
+@click.argument("username")
+def reset_link_command(username):
+    """Print a link that sets a new password for USERNAME (1 hour); the old one works until then."""
+    _print_link(_account(username), LinkKind.RESET)
 
 
 def _applied(operation, *args):
@@ -112,8 +213,7 @@ def _applied(operation, *args):
     try:
         ended = operation(*args, clock.now())
     except DomainError as err:
-        db.session.rollback()
-        raise click.ClickException(str(err)) from None
+        raise _refused(err) from None
     db.session.commit()
     return ended
 

@@ -16,7 +16,9 @@ from ..rules.parcels import COLLECTABLE, Action
 DEMO_PASSWORD = "demo1234"
 # Colis Express's key to the API in the demo (published with the logins; production never makes it).
 DEMO_API_KEY = "cpt_demo0colis_exp-demo-key-not-secret"
-DEMO_LOGINS = (("associe", "associate"), ("associe2", "associate of another shop"), ("livreur", "carrier"), ("admin", "operator"))
+DEMO_LOGINS = (("associe", "associate"), ("associe2", "associate of another shop"), ("livreur", "carrier"),
+               ("admin", "operator of both networks"), ("admin-colis", "operator of Colis Express"),
+               ("admin-vert", "operator of Relais Vert"))
 
 # Tuesday to Saturday 9:00–12:30 and 14:00–19:00, Monday afternoon only.
 HOURS = [(0, time(14), time(19))] + [
@@ -144,7 +146,9 @@ def create(now):
     associate = _account("associe", "Sophie Lefèvre", Role.ASSOCIATE, shop=shop)
     _account("associe2", "Karim Benali", Role.ASSOCIATE, shop=other)
     _account("livreur", "Julien Moreau", Role.CARRIER, network=network)
-    _account("admin", "Service réseau", Role.OPERATOR)
+    _account("admin", "Service réseau", Role.OPERATOR, operated_networks=[network, other_network])
+    _account("admin-colis", "Service Colis Express", Role.OPERATOR, operated_networks=[network])
+    _account("admin-vert", "Service Relais Vert", Role.OPERATOR, operated_networks=[other_network])
     api_keys.create(network, "demo", now, key=DEMO_API_KEY)
     db.session.flush()
 

@@ -169,10 +169,21 @@ class Shop(db.Model):
         return f"{self.street}, {self.postcode} {self.city}"
 
 
+# The networks an operator runs: the back office shows that operator only what belongs to them.
+operator_networks = sa.Table(
+    "operator_networks",
+    db.metadata,
+    sa.Column("account_id", sa.ForeignKey("accounts.id"), primary_key=True),
+    sa.Column("network_id", sa.ForeignKey("networks.id"), primary_key=True),
+)
+
+
 class Account(UserMixin, db.Model):
     __tablename__ = "accounts"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    # Lowercase; where invitations and reset links are sent. An operator's username is this address.
+    email: Mapped[Optional[str]] = mapped_column(sa.String(200))
     display_name: Mapped[str] = mapped_column(sa.String(120))
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     role: Mapped[Role] = mapped_column(_enum(Role, 16))
@@ -180,11 +191,14 @@ class Account(UserMixin, db.Model):
     network_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("networks.id"))
     locale: Mapped[Optional[str]] = mapped_column(sa.String(8))
     active: Mapped[bool] = mapped_column(default=True)
+    last_sign_in_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     # Loaded with the account: every request of an associate reads its shop (its deadlines, its name).
     shop: Mapped[Optional[Shop]] = relationship(lazy="joined")
     network: Mapped[Optional[Network]] = relationship()
+    operated_networks: Mapped[list[Network]] = relationship(secondary=operator_networks, order_by="Network.name")
 
     __table_args__ = (
+        sa.UniqueConstraint("email", name="uq_accounts_email"),
         sa.CheckConstraint(
             "(role = 'associate' AND shop_id IS NOT NULL) OR role != 'associate'", name="associate_has_shop"
         ),
@@ -217,6 +231,55 @@ class Device(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     revoke_reason: Mapped[str] = mapped_column(sa.String(200), default="")
+
+
+class LinkKind(TitledEnum):
+    """What a one-time link is for: the first password of an invited account, or a new one."""
+
+    INVITATION = "invitation", N_("invitation")
+    RESET = "reset", N_("password reset")
+
+
+class OneTimeLink(db.Model):
+    """A link that sets an account's password once, before it expires. Only the token's SHA-256 digest is
+    kept: whoever reads the database cannot use a link that has not been used yet."""
+
+    __tablename__ = "one_time_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    kind: Mapped[LinkKind] = mapped_column(_enum(LinkKind, 12))
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    account: Mapped[Account] = relationship()
+
+
+class AuditAction(TitledEnum):
+    """A change made in the back office to someone's account."""
+
+    INVITED = "invited", N_("invited")
+    RESET_LINK = "reset_link", N_("password reset link made")
+    DEACTIVATED = "deactivated", N_("deactivated")
+
+
+class AuditEntry(db.Model):
+    """One change made in the back office: who made it, when, to whom, and the values before and after.
+    Kept forever, listed per network, newest first (an index on the network and the id)."""
+
+    __tablename__ = "audit_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
+    network_id: Mapped[int] = mapped_column(sa.ForeignKey("networks.id"))
+    action: Mapped[AuditAction] = mapped_column(_enum(AuditAction, 16))
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
+    before: Mapped[str] = mapped_column(sa.String(300), default="")
+    after: Mapped[str] = mapped_column(sa.String(300), default="")
+    actor: Mapped[Account] = relationship(foreign_keys=[actor_id])
+    account: Mapped[Account] = relationship(foreign_keys=[account_id])
+
+    __table_args__ = (sa.Index("ix_audit_entries_network", "network_id", "id"),)
 
 
 class SignInEnd(TitledEnum):
@@ -383,6 +446,8 @@ class Parcel(db.Model):
         sa.Index("ix_parcels_network_state", "network_id", "state", "shop_id"),
         sa.Index("ix_parcels_tracking_id", "tracking_id"),
         sa.Index("ix_parcels_recipient_folded", "recipient_folded"),
+        # The back office's search by name within an operator's network (by tracking ID: uq_parcel_tracking).
+        sa.Index("ix_parcels_network_recipient", "network_id", "recipient_folded"),
     )
     __mapper_args__ = {"version_id_col": version}
 

@@ -1,22 +1,58 @@
-"""Accounts, sign-ins and devices: signing in and out, a password change, a deactivation, a device revoked.
+"""Accounts, sign-ins and devices: accounts made (with a one-time link to set their password), signing in
+and out, a password change, a deactivation, a device revoked.
 
 Each ends the sign-ins it concerns (hub/rules/accounts.py), so every copy of their cookies and every
 offline replay token they gave stops working at once. Like every operation, these flush and never commit.
 """
+import hashlib
+import re
 import secrets
+from datetime import timedelta
 from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.extensions import db
-from ..core.models import Account, Device, SignIn, SignInEnd
-from ..rules import accounts as rules
-from ..rules.errors import DomainError, N_
+from ..core.models import Account, Device, LinkKind, OneTimeLink, Role, SignIn, SignInEnd
+from ..rules import passwords
+from ..rules.errors import Conflict, DomainError, N_
+from ..rules.text import plain_text
+
+# An invitation waits for someone who may read it the next day; a reset is asked for by who uses it now.
+LINK_LIFETIME = {LinkKind.INVITATION: timedelta(hours=48), LinkKind.RESET: timedelta(hours=1)}
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-class PasswordTooShort(DomainError):
-    message = N_("A password needs at least %(min)d characters.")
+class UnknownLink(DomainError):
+    status = 404
+    message = N_("This link is not valid. Ask your network for a new one.")
+
+
+class LinkExpired(DomainError):
+    status = 410
+    message = N_("This link has expired. Ask your network for a new one.")
+
+
+class LinkUsed(DomainError):
+    status = 410
+    message = N_("This link has already been used. Ask your network for a new one if you need it.")
+
+
+class PasswordsDiffer(DomainError):
+    message = N_("The two passwords are not the same.")
+
+
+class AccountTaken(Conflict):
+    message = N_("An account already uses « %(value)s ».")
+
+
+class BadEmail(DomainError):
+    message = N_("« %(email)s » is not an e-mail address.")
+
+
+class MissingName(DomainError):
+    message = N_("A username and a name are needed.")
 
 
 class UnknownAccount(DomainError):
@@ -56,6 +92,7 @@ def start_sign_in(account, device_id, now):
     """A new sign-in of ``account`` on the device; any other still open on that device ends (one browser,
     one sign-in)."""
     end_where(SignIn.device_id == device_id, SignInEnd.REPLACED, now)
+    account.last_sign_in_at = now
     sign_in = SignIn(id=secrets.token_urlsafe(32), account_id=account.id, device_id=device_id, created_at=now,
                      last_seen_at=now)
     db.session.add(sign_in)
@@ -81,8 +118,7 @@ def end_where(condition, reason, now):
 
 def set_password(account, password, now):
     """A new password; every sign-in of the account ends (whoever knew the old one is signed out)."""
-    if len(password or "") < rules.MIN_PASSWORD_LENGTH:
-        raise PasswordTooShort(min=rules.MIN_PASSWORD_LENGTH)
+    passwords.check(password, account.username)
     account.set_password(password)
     db.session.flush()
     return end_where(SignIn.account_id == account.id, SignInEnd.PASSWORD_CHANGED, now)
@@ -117,3 +153,75 @@ def device_named(device_id):
     if device is None:
         raise UnknownDevice(device=device_id)
     return device
+
+
+def _taken(username, email):
+    """The username or e-mail address (lowercase) another account already has as either, or None."""
+    for value in filter(None, (username, email)):
+        if db.session.scalar(select(Account.id).where(
+                or_(func.lower(Account.username) == value, Account.email == value)).limit(1)):
+            return value
+    return None
+
+
+def create_account(username, display_name, role, *, email=None, shop=None, network=None, networks=()):
+    """A new account with no password yet (its one-time link sets one). Username and e-mail are unique,
+    case aside; an operator's username is its e-mail address."""
+    username, email = plain_text(username, 80).lower(), (email or "").strip().lower() or None
+    display_name = plain_text(display_name, 120)
+    if not username or not display_name:
+        raise MissingName()
+    for address in filter(None, (email, username if role == Role.OPERATOR else None)):
+        if not EMAIL.fullmatch(address):
+            raise BadEmail(email=address)
+    taken = _taken(username, email)
+    if taken:
+        raise AccountTaken(value=taken)
+    # "!" is no hash at all: nothing signs in with this account before its link sets a password.
+    account = Account(username=username, email=email, display_name=display_name, role=role, shop=shop,
+                      network=network, operated_networks=list(networks), password_hash="!")
+    db.session.add(account)
+    db.session.flush()
+    return account
+
+
+def _digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_link(account, kind, now):
+    """A one-time link to set the account's password: returns (row, token). Only the token's digest is
+    kept; the token itself is shown once."""
+    token = secrets.token_urlsafe(32)
+    row = OneTimeLink(digest=_digest(token), kind=kind, account=account, created_at=now,
+                      expires_at=now + LINK_LIFETIME[kind])
+    db.session.add(row)
+    db.session.flush()
+    return row, token
+
+
+def link_for(token, now):
+    """The link ``token`` opens, still usable at ``now``; else why not."""
+    row = db.session.scalar(select(OneTimeLink).where(OneTimeLink.digest == _digest(token or "")))
+    if row is None:
+        raise UnknownLink()
+    if row.used_at is not None:
+        raise LinkUsed()
+    if now >= row.expires_at or not row.account.active:
+        raise LinkExpired()
+    return row
+
+
+def use_link(token, password, confirmation, now):
+    """Set the password through a one-time link: the link is used up, and every other sign-in of the
+    account ends."""
+    row = link_for(token, now)
+    if password != confirmation:
+        raise PasswordsDiffer()
+    set_password(row.account, password, now)
+    # Used up only if still unused: of two submissions at once, the second finds it used and changes nothing.
+    claimed = db.session.execute(update(OneTimeLink).where(OneTimeLink.id == row.id, OneTimeLink.used_at.is_(None))
+                                 .values(used_at=now).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise LinkUsed()
+    return row.account

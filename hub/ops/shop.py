@@ -7,9 +7,11 @@ import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
+from sqlalchemy import func, select
 
 from ..core.extensions import db
-from ..core.models import Closure, OpeningRange, Parcel, ShopChange, ShopEvent, Size
+from ..core.models import Closure, Network, OpeningRange, Parcel, Shop, ShopChange, ShopEvent, Size
+from ..rules import codes
 from ..rules import hours as hours_rules
 from ..rules.dropoff import read_tracking_id
 from ..rules.errors import Conflict, DomainError, N_, NetworkNotServed
@@ -90,14 +92,20 @@ def declare_full(shop, full, actor):
     return True
 
 
-def set_capacity(shop, raw, actor):
-    """How many parcels the shop agreed to hold (at least 5, as the networks require)."""
+def _capacity(raw):
+    """A capacity as typed, checked: a whole number from MIN_CAPACITY to MAX_CAPACITY."""
     try:
         capacity = int(str(raw).strip())
     except ValueError:
         raise BadCapacity(min=MIN_CAPACITY, max=MAX_CAPACITY) from None
     if not MIN_CAPACITY <= capacity <= MAX_CAPACITY:
         raise BadCapacity(min=MIN_CAPACITY, max=MAX_CAPACITY)
+    return capacity
+
+
+def set_capacity(shop, raw, actor):
+    """How many parcels the shop agreed to hold (at least 5, as the networks require)."""
+    capacity = _capacity(raw)
     if capacity != shop.capacity:
         note(shop, ShopChange.CAPACITY, actor, f"{shop.capacity} → {capacity}")
         shop.capacity = capacity
@@ -232,13 +240,19 @@ def set_capabilities(shop, names, actor):
         db.session.flush()
 
 
-def set_timezone(shop, name, actor):
-    """The shop's time zone (IANA name): its hours, days and deadlines are counted in it."""
+def _zone(name):
+    """An IANA time zone name, checked (none is refused: a shop's days are counted in its zone)."""
     name = (name or "").strip()
     try:
         ZoneInfo(name)
     except (ValueError, OSError, ZoneInfoNotFoundError):
         raise BadTimezone(value=name[:64]) from None
+    return name
+
+
+def set_timezone(shop, name, actor):
+    """The shop's time zone (IANA name): its hours, days and deadlines are counted in it."""
+    name = _zone(name)
     if name != shop.timezone:
         note(shop, ShopChange.TIMEZONE, actor, f"{shop.timezone} → {name}")
         shop.timezone = name
@@ -264,3 +278,35 @@ def _size(raw):
         return Size(raw)
     except ValueError:
         raise MissingField(field=FIELD_TITLES["size"]) from None
+
+
+class NetworkTaken(Conflict):
+    message = N_("A network is already named « %(name)s ».")
+
+
+def create_network(name):
+    """A new network, by a name no other network has."""
+    name = plain_text(name, 80)
+    if not name:
+        raise MissingField(field=FIELD_TITLES["network"])
+    if db.session.scalar(select(Network.id).where(func.lower(Network.name) == name.lower())):
+        raise NetworkTaken(name=name)
+    network = Network(name=name)
+    db.session.add(network)
+    db.session.flush()
+    return network
+
+
+def create_shop(networks, *, name, street, postcode, city, timezone, capacity):
+    """A new shop serving ``networks``, with its own shop code; its hours are set at the counter."""
+    if not networks:
+        raise MissingField(field=FIELD_TITLES["network"])
+    fields = dict(name=plain_text(name, 120), street=plain_text(street, 200), postcode=plain_text(postcode, 12),
+                  city=plain_text(city, 80))
+    if not all(fields.values()):
+        raise MissingField(field=FIELD_TITLES["shop"])
+    shop = Shop(**fields, timezone=_zone(timezone), capacity=_capacity(capacity), networks=list(networks),
+                totp_secret=codes.new_shop_secret())
+    db.session.add(shop)
+    db.session.flush()
+    return shop

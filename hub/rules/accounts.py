@@ -10,7 +10,6 @@ from datetime import timedelta
 IDLE_LIMIT = timedelta(days=30)
 # Noting each request's time would write on every read; once in a while is enough to tell idleness.
 TOUCH_EVERY = timedelta(minutes=5)
-MIN_PASSWORD_LENGTH = 8
 
 
 def idle(last_seen_at, now):

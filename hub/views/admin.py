@@ -6,11 +6,11 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..core import clock
+from ..core import clock, scope
 from .capacity import received_chart
 from ..core.commands import command
 from ..core.extensions import db
-from ..core.models import (DeliveryStatus, Network, OutboxMessage, Parcel, Pickup, Shop, ShopChange, ShopEvent, Size,
+from ..core.models import (DeliveryStatus, Network, OutboxMessage, Parcel, Shop, ShopChange, ShopEvent, Size,
                            SupportRequest, SupportStatus)
 from ..ops import pickup as pickup_ops
 from ..ops import shop as shop_ops
@@ -57,9 +57,9 @@ def _search_key(query):
 
 
 def find_parcels(query, after=None, size=SEARCH_PAGE):
-    """One page of the parcels whose tracking ID or name starts with ``query``, in the column's order, from
-    just after ``after`` (the last row's (key, id) of the page before): a range on an index, whatever the
-    number of parcels. Returns (parcels, the next page's ``after`` or None)."""
+    """One page of the operator's parcels whose tracking ID or name starts with ``query``, in the column's order,
+    from just after ``after`` (the last row's (key, id) of the page before): a range on an index per network,
+    whatever the number of parcels. Returns (parcels, the next page's ``after`` or None)."""
     column, prefix = _search_key(query)
     if not prefix:
         return [], None
@@ -67,8 +67,12 @@ def find_parcels(query, after=None, size=SEARCH_PAGE):
     where = [column >= prefix, column < prefix + "\uffff"]
     if after is not None:
         where.append(sa.tuple_(column, Parcel.id) > tuple(after))
-    rows = db.session.scalars(select(Parcel).where(*where).order_by(column, Parcel.id).limit(size + 1)
-                              .options(joinedload(Parcel.shop))).all()
+    # One range per network the operator runs, on the (network, key) index, then merged: each stays a
+    # bounded read of that network's index, however many parcels the other networks hold.
+    rows = [parcel for network_id in scope.network_ids() for parcel in db.session.scalars(
+        select(Parcel).where(Parcel.network_id == network_id, *where).order_by(column, Parcel.id).limit(size + 1)
+        .options(joinedload(Parcel.shop)))]
+    rows.sort(key=lambda parcel: (getattr(parcel, column.key), parcel.id))
     page, more = rows[:size], len(rows) > size
     return page, ([getattr(page[-1], column.key), page[-1].id] if more else None)
 
@@ -91,14 +95,15 @@ def search():
 
 def _call_backs(status=None):
     where = SupportRequest.status == status if status else SupportRequest.status != SupportStatus.CLOSED
-    return db.session.scalars(select(SupportRequest).where(where).order_by(SupportRequest.created_at)).all()
+    return db.session.scalars(select(SupportRequest).where(where, scope.call_backs())
+                              .order_by(SupportRequest.created_at)).all()
 
 
 @bp.get("/")
 @operator_required
 def home():
     """Parcel search, the call-back queue, and the shops with their load and « Je suis complet »."""
-    shops = db.session.scalars(select(Shop).order_by(Shop.name)).all()
+    shops = db.session.scalars(select(Shop).where(scope.shops()).order_by(Shop.name)).all()
     loads, declared = loads_by_shop(), last_full_events()
     return render("admin/home.html", "admin/home.html", requests=_call_backs(), national=national,
                   shops=[(s, loads.get(s.id, 0), declared.get(s.id)) for s in shops],
@@ -109,7 +114,7 @@ def returns_waiting():
     """Per shop: parcels staged for return, and since when the oldest has waited for a carrier."""
     return db.session.execute(
         select(Shop, func.count(Parcel.id), func.min(Parcel.state_since))
-        .join(Parcel, Parcel.shop_id == Shop.id).where(Parcel.state == State.TO_RETURN)
+        .join(Parcel, Parcel.shop_id == Shop.id).where(Parcel.state == State.TO_RETURN, scope.parcels())
         .group_by(Shop.id).order_by(func.min(Parcel.state_since))
     ).all()
 
@@ -136,7 +141,7 @@ def call_backs():
 @command
 def update_call_back(request_id):
     """Move a call-back request along: new → called → closed."""
-    req = db.get_or_404(SupportRequest, request_id)
+    req = scope.call_back_or_404(request_id)
     req.status = _status(request.form.get("status"), 422)
     return render("admin/_call_back.html", "admin/_call_back.html", req=req, national=national)
 
@@ -145,7 +150,7 @@ def update_call_back(request_id):
 @operator_required
 def parcel(parcel_id):
     """A parcel's full event history, and its customer's pickup with the notices sent."""
-    parcel = db.get_or_404(Parcel, parcel_id)
+    parcel = scope.parcel_or_404(parcel_id)
     return render("admin/parcel.html", "admin/parcel.html", parcel=parcel, **_pickup_context(parcel.pickup))
 
 
@@ -161,7 +166,7 @@ def _pickup_context(pickup, **extra):
 @command
 def resend_notice(pickup_id):
     """Customer service sends the pickup notice again, with the same code; the outbox keeps the record."""
-    pickup = db.get_or_404(Pickup, pickup_id)
+    pickup = scope.pickup_or_404(pickup_id)
     try:
         pickup_ops.resend_notice(pickup, actor())
     except DomainError as err:
@@ -183,7 +188,7 @@ def _shop_context(shop, **extra):
 @operator_required
 def shop(shop_id):
     """One shop: load and capacity, « Je suis complet » (who, when), hours, the 30-day chart, its changes."""
-    shop = db.get_or_404(Shop, shop_id)
+    shop = scope.shop_or_404(shop_id)
     return render("admin/shop.html", "admin/shop.html", **_shop_context(shop))
 
 
@@ -192,7 +197,7 @@ def shop(shop_id):
 @command
 def set_capacity(shop_id):
     """Change how many parcels the shop agreed to hold."""
-    shop = db.get_or_404(Shop, shop_id)
+    shop = scope.shop_or_404(shop_id)
     try:
         shop_ops.set_capacity(shop, request.form.get("capacity", ""), actor())
     except DomainError as err:
@@ -207,21 +212,24 @@ def outbox():
     """The customer notices, newest first, and first those that did not reach their customer."""
     newest = select(OutboxMessage).options(selectinload(OutboxMessage.attempts_made)).order_by(
         OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    newest = newest.where(scope.messages())
     failed = db.session.scalars(newest.where(OutboxMessage.status.in_(FAILED)).limit(50)).all()
     return render("admin/outbox.html", "admin/outbox.html", messages=db.session.scalars(newest.limit(200)).all(),
                   failed=failed)
 
 
 def _send_context(**extra):
-    shops = db.session.scalars(select(Shop).order_by(Shop.name)).all()
-    networks = db.session.scalars(select(Network).order_by(Network.name)).all()
+    shops = db.session.scalars(select(Shop).where(scope.shops()).order_by(Shop.name)).all()
+    networks = db.session.scalars(select(Network).where(Network.id.in_(scope.network_ids()))
+                                  .order_by(Network.name)).all()
     today = deadlines.local_date(clock.now(), "Europe/Paris")
     return dict(shops=shops, networks=networks, sizes=list(Size), today=today, **extra)
 
 
 def _chosen(model, field):
     ident = form_id(request.form.get(field))
-    found = db.session.get(model, ident) if ident is not None else None
+    mine = scope.shops() if model is Shop else Network.id.in_(scope.network_ids())
+    found = db.session.scalar(select(model).where(model.id == ident, mine)) if ident is not None else None
     if found is None:
         raise shop_ops.MissingField(field=shop_ops.FIELD_TITLES[field])
     return found

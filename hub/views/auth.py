@@ -12,6 +12,8 @@ from ..core.devices import register_device
 from ..core.extensions import db, limiter
 from ..core.models import Role, SignInEnd
 from ..ops import accounts
+from ..rules import passwords
+from ..rules.errors import DomainError
 from ..core.web import render, safe_path
 
 bp = Blueprint("auth", __name__)
@@ -22,6 +24,11 @@ HOME_OF = {Role.ASSOCIATE: "counter.home", Role.CARRIER: "carrier.home", Role.OP
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"))
+    confirmation = PasswordField(_l("The same password again"))
 
 
 def home_url(account):
@@ -92,3 +99,31 @@ def set_language():
             current_user.locale = lang
             db.session.commit()
     return redirect(request.referrer or url_for("auth.login"), 303)
+
+
+def _password_page(token, form, **context):
+    return render("auth/set_password.html", "auth/set_password.html", token=token, form=form,
+                  min_length=passwords.MIN_LENGTH, **context)
+
+
+@bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
+def set_password(token):
+    """An invitation or reset link: set the account's password once; an expired or used link says so.
+
+    Not a @command: the link itself is used once, and a second submission is told it was used."""
+    # The form reads the posted fields only: a JSON body is not a password form.
+    form, now = PasswordForm(formdata=request.form), clock.now()
+    try:
+        link = accounts.link_for(token, now)
+    except DomainError as err:
+        return _password_page(token, form, refused=err)
+    if not form.validate_on_submit():
+        return _password_page(token, form, link=link, status=400 if form.is_submitted() else 200)
+    try:
+        account = accounts.use_link(token, form.password.data, form.confirmation.data, now)
+    except DomainError as err:
+        db.session.rollback()
+        return _password_page(token, form, link=link, refused=err)
+    db.session.commit()
+    flash(_("Your password is set. Sign in with %(username)s.", username=account.username))
+    return redirect(url_for("auth.login"), 303)

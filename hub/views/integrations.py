@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..core import clock
+from ..core import clock, scope
 from ..core.commands import command
 from ..core.extensions import db
-from ..core.models import ApiKey, Network, OutboxMessage, WebhookDelivery, WebhookEndpoint
+from ..core.models import ApiKey, Network, WebhookDelivery, WebhookEndpoint
 from ..core.web import done, operator_required, render
 from ..ops import api_keys, outbox
 
@@ -21,9 +21,10 @@ SHOWN_DELIVERIES = 100
 @bp.get("/reseaux/")
 @operator_required
 def networks():
-    """Every network, with how many keys and webhook URLs it has."""
+    """The operator's networks, with how many keys and webhook URLs it has."""
     return render("integrations/networks.html", "integrations/networks.html",
-                  networks=db.session.scalars(select(Network).order_by(Network.name)).all())
+                  networks=db.session.scalars(select(Network).where(Network.id.in_(scope.network_ids()))
+                                              .order_by(Network.name)).all())
 
 
 def _network_context(network, **extra):
@@ -42,7 +43,7 @@ def _network_context(network, **extra):
 def network(network_id):
     """One network: its API keys, its webhook URLs, its latest deliveries with their attempts."""
     return render("integrations/network.html", "integrations/network.html",
-                  **_network_context(db.get_or_404(Network, network_id)))
+                  **_network_context(scope.network_or_404(network_id)))
 
 
 @bp.post("/reseaux/<int:network_id>/cles")
@@ -53,7 +54,7 @@ def create_key(network_id):
     Not a @command: a command keeps its answer to replay it, and this answer holds the key, which is
     never stored. Sent twice, it makes two keys; the operator revokes the one not handed over.
     """
-    network = db.get_or_404(Network, network_id)
+    network = scope.network_or_404(network_id)
     row, key = api_keys.create(network, request.form.get("name", ""), clock.now())
     db.session.commit()
     return render("integrations/network.html", "integrations/_keys.html",
@@ -65,7 +66,7 @@ def create_key(network_id):
 @command
 def revoke_key(key_id):
     """Revoke a key: the network's system it was given to is refused from now on."""
-    row = db.get_or_404(ApiKey, key_id)
+    row = scope.key_or_404(key_id)
     api_keys.revoke(row, clock.now())
     return done(url_for("integrations.network", network_id=row.network_id), _("Key revoked."),
                 lambda: render("integrations/network.html", "integrations/_keys.html",
@@ -77,7 +78,7 @@ def revoke_key(key_id):
 @command
 def send_delivery_again(delivery_id):
     """« Renvoyer »: the worker posts this webhook delivery again."""
-    delivery = db.get_or_404(WebhookDelivery, delivery_id)
+    delivery = scope.delivery_or_404(delivery_id)
     outbox.send_again(delivery, clock.now())
     return done(url_for("integrations.network", network_id=delivery.endpoint.network_id),
                 _("The delivery will be sent again."),
@@ -90,7 +91,7 @@ def send_delivery_again(delivery_id):
 @command
 def send_notice_again(message_id):
     """« Renvoyer »: the worker sends this customer notice again (after the address was fixed, say)."""
-    message = db.get_or_404(OutboxMessage, message_id)
+    message = scope.message_or_404(message_id)
     outbox.send_again(message, clock.now())
     return done(url_for("admin.outbox"), _("The notice will be sent again."),
                 lambda: render("admin/outbox.html", "admin/_message.html", message=message, resent=True))

@@ -127,6 +127,8 @@ def carrier_screens(audit, server, code):
 def back_office_screens(audit, server):
     shop = one(server, "SELECT id FROM shops WHERE name = ?", "Tabac-Presse du Marché")
     parcel = one(server, "SELECT id FROM parcels WHERE tracking_id = 'CE100001FR'")
+    network = one(server, "SELECT id FROM networks WHERE name = ?", "Colis Express")
+    audit.visit("people", f"/admin/reseaux/{network}/personnes")
     for name, path in [("back office", "/admin/"), ("search", "/admin/?q=CE1000"), ("call-backs", "/admin/assistance"),
                        ("admin parcel", f"/admin/colis/{parcel}"), ("admin shop", f"/admin/points/{shop}"),
                        ("outbox", "/admin/avis"), ("send", "/admin/envois")]:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from hub.core import clock as clock_module
 from hub.core.extensions import db
-from hub.core.models import OutboxMessage, Parcel
+from hub.core.models import OutboxMessage, Parcel, Pickup
 
 from ..conftest import text
 
@@ -18,12 +18,14 @@ from ..conftest import text
 def notices(app, demo_data):
     with app.app_context():
         now = clock_module.now()
+        pickup_id = db.session.scalar(select(Pickup.id).limit(1))  # a demo pickup: the operator's network
         db.session.add_all([
             OutboxMessage(kind="pickup_notice", recipient="camille.martin@example.fr", subject="Ancien avis",
                           body="Bonjour Camille,\nvotre code : 123456", created_at=now - timedelta(days=2),
-                          sent_at=now - timedelta(days=2), status="sent"),
+                          sent_at=now - timedelta(days=2), status="sent", pickup_id=pickup_id),
             OutboxMessage(kind="pickup_notice", recipient="lea.bernard@example.fr", subject="Nouvel avis",
-                          body="Bonjour Léa,\nvos colis vous attendent <b>ici</b>.", created_at=now),
+                          body="Bonjour Léa,\nvos colis vous attendent <b>ici</b>.", created_at=now,
+                          pickup_id=pickup_id),
         ])
         db.session.commit()
 

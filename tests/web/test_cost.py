@@ -109,3 +109,25 @@ def test_a_carrier_scan_answer_stays_small_however_many_parcels_are_expected(app
     assert "Scannés (25)" in page and "5 scannés avant" in page
     assert f"Encore attendus ici ({847 - 25 + len(EXPECTED)})" in page and page.count('class="parcel ') == 40
     assert len(response.get_data()) < 40_000
+
+
+@pytest.mark.parametrize("query", ["CE1000", "lea"])
+def test_the_back_office_search_reads_one_index_range_per_network_never_a_sweep(app, operator, query):
+    # admin runs both demo networks: a range on the (network, tracking ID) or (network, name) index each.
+    with statements(app) as run:
+        response = operator.get("/admin/colis", query_string={"q": query})
+    assert response.status_code == 200
+    assert sweeps(app, run) == []
+    searches = [s for s in counted(run) if "FROM parcels" in s and "LIMIT" in s]
+    assert len(searches) == 2, "\n".join(searches)
+
+
+def test_the_outbox_scoped_to_the_operators_networks_reads_no_pickup_or_parcel_history(app, operator):
+    with statements(app) as run:
+        assert operator.get("/admin/avis").status_code == 200
+    # Each notice's pickup or parcel by its primary key; never a shop's pickups or parcels by index or scan.
+    history = re.compile(r"\b(SCAN|SEARCH) (parcels|pickups)\b(?! USING INTEGER PRIMARY KEY)")
+    with app.app_context(), db.engine.connect() as connection:
+        plans = [row[-1] for statement in counted(run) if "FROM outbox" in statement for row in
+                 connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, statement.parameters).all()]
+    assert plans and not [p for p in plans if history.search(p)], plans

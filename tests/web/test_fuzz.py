@@ -42,7 +42,7 @@ def form_routes(app):
 
 
 def who_for(endpoint):
-    return {"admin": "admin", "carrier": "livreur"}.get(endpoint.split(".")[0], "associe")
+    return {"admin": "admin", "people": "admin", "carrier": "livreur"}.get(endpoint.split(".")[0], "associe")
 
 
 @st.composite

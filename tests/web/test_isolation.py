@@ -21,13 +21,17 @@ NOT_SWEPT = {
     "static": "files of static/",
     "notice.show": "the customer's notice: its unguessable token is the credential, no sign-in",
     "shop_page.show": "a shop's public page",
+    "auth.set_password": "a one-time link: its unguessable token is the credential, no sign-in",
     "hours.new_range": "a day of the week, not an id",
-    "admin.update_call_back": "the back office: an operator sees every shop (403 to anyone else, test_access)",
-    "admin.parcel": "the back office", "admin.shop": "the back office", "admin.set_capacity": "the back office",
-    "admin.resend_notice": "the back office",
+    **{f"admin.{name}": "the back office: swept as another network's operator (test_operator_isolation), "
+                        "403 to anyone else (test_access)"
+       for name in ("update_call_back", "parcel", "shop", "set_capacity", "resend_notice")},
     "notice.send_again": "the customer's notice: its unguessable token is the credential, no sign-in",
-    **{f"integrations.{name}": "the back office: an operator's (403 to anyone else, test_access)"
+    **{f"integrations.{name}": "the back office: swept as another network's operator (test_operator_isolation), "
+                                 "403 to anyone else (test_access)"
        for name in ("network", "create_key", "revoke_key", "send_delivery_again", "send_notice_again")},
+    **{f"people.{name}": "the back office: swept as another network's operator (test_operator_isolation), "
+                         "403 to anyone else (test_access)" for name in ("index", "invite", "reset_link", "deactivate")},
     **{endpoint: "the API: swept with another network's ids below (a key, not a session)" for endpoint in
        ("shipments.cancel", "shipments.redirect", "parcels.show", "shops.show", "shops.update", "webhooks.delete")},
 }

@@ -66,19 +66,19 @@ def test_a_session_cookie_copied_without_its_device_cookie_opens_nothing(app, as
 
 def test_a_password_change_ends_every_sign_in_of_the_account(app, browser, associate):
     phone, thief = browser().login("associe"), copy_of(app, associate)
-    result = cli(app, "accounts", "set-password", "associe", input="nouveau-mot-2-passe\nnouveau-mot-2-passe\n")
+    result = cli(app, "accounts", "set-password", "associe", input="nouveau mot de passe du comptoir\nnouveau mot de passe du comptoir\n")
     assert result.exit_code == 0, result.output
     assert "2 sign-in(s) ended" in result.output and "nouveau" not in result.output
     assert opens_nothing(app, thief, associate.token)
     assert phone.get("/").status_code == 302
     client = browser().client
-    assert client.post("/connexion", data={"username": "associe", "password": "nouveau-mot-2-passe",
+    assert client.post("/connexion", data={"username": "associe", "password": "nouveau mot de passe du comptoir",
                                            "csrf_token": csrf_token(client, "/connexion")}).status_code == 303
 
 
 def test_a_password_too_short_is_refused_and_ends_nothing(app, associate):
     result = cli(app, "accounts", "set-password", "associe", "--password", "court")
-    assert result.exit_code != 0 and "at least 8 characters" in result.output
+    assert result.exit_code != 0 and "at least 15 characters" in result.output
     assert associate.get("/").status_code == 200
 
 
