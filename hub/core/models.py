@@ -568,7 +568,9 @@ class OutboxMessage(Deliverable, db.Model):
     parcel_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("parcels.id"))
     attempts_made: Mapped[list["DeliveryAttempt"]] = relationship(order_by="DeliveryAttempt.id", viewonly=True)
 
-    __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),)
+    # The worker's due messages by status; the back office's notices newest first.
+    __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+                      sa.Index("ix_outbox_created", "created_at", "id"))
 
 
 class WebhookEndpoint(db.Model):
