@@ -88,7 +88,11 @@ class Rows:
         self.parcels, self.pickups, self.events, self.with_events = [], [], [], events
 
     def pickup(self, shop, name, code, active, when):
+        from hub.rules.pickup import customer_key
+
+        # Drawn names repeat: each pickup is another customer of that name (one active pickup per customer).
         self.pickups.append(dict(id=self.pickup_id, shop_id=shop, customer_name=name, customer_email="",
+                                 customer_key=customer_key("", f"{name} {self.pickup_id}"),
                                  code=code, token=f"tok{self.pickup_id:021d}", active=active,
                                  created_at=_stamp(self.engine, when)))
         self.pickup_id += 1
@@ -103,7 +107,7 @@ class Rows:
         expires = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc)
         self.parcels.append(dict(id=pid, network_id=1, tracking_id=tracking, shop_id=shop, pickup_id=pickup,
                                  recipient_name=name, recipient_email="", description="Banc", size="small",
-                                 state=state, shelf_place="A-01", recipient_folded=folded(name), expected_on=None,
+                                 state=state, shelf_place=f"A-{pid}", recipient_folded=folded(name), expected_on=None,
                                  dropped_at=_stamp(self.engine, dropped), state_since=_stamp(self.engine, collected or dropped),
                                  last_day=last_day, expires_at=_stamp(self.engine, expires), version=1))
         self._event(pid, "receive", "expected", "at_store", dropped)

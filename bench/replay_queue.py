@@ -27,15 +27,16 @@ def add_customers(database_url, scans):
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     dropped = now - timedelta(hours=2)
     for c in range(scans // PER_CUSTOMER):
-        cursor = db.execute("INSERT INTO pickups (shop_id, customer_name, customer_email, code, token, active, "
-                            "created_at) VALUES (?, ?, '', ?, ?, 1, ?)",
-                            (shop_id, f"Client Banc {c:03d}", f"{900000 + c:06d}", uuid.uuid4().hex[:24], dropped))
+        cursor = db.execute("INSERT INTO pickups (shop_id, customer_name, customer_email, customer_key, code, token, "
+                            "active, created_at) VALUES (?, ?, '', ?, ?, ?, 1, ?)",
+                            (shop_id, f"Client Banc {c:03d}", f"name:client banc {c:03d}", f"{900000 + c:06d}",
+                             uuid.uuid4().hex[:24], dropped))
         for n in range(PER_CUSTOMER):
             db.execute("INSERT INTO parcels (network_id, tracking_id, shop_id, pickup_id, recipient_name, "
                        "recipient_email, description, size, state, shelf_place, dropped_at, state_since, version) "
-                       "VALUES (?, ?, ?, ?, ?, '', 'Banc', 'small', 'at_store', 'A-99', ?, ?, 1)",
-                       (network_id, f"BN{c:03d}{n}FR", shop_id, cursor.lastrowid, f"Client Banc {c:03d}", dropped,
-                        dropped))
+                       "VALUES (?, ?, ?, ?, ?, '', 'Banc', 'small', 'at_store', ?, ?, ?, 1)",
+                       (network_id, f"BN{c:03d}{n}FR", shop_id, cursor.lastrowid, f"Client Banc {c:03d}",
+                        f"Z-{c:03d}{n}", dropped, dropped))
     db.commit()
     db.close()
 
