@@ -17,7 +17,7 @@ from ..conftest import query_one
 def pytest_collection_modifyitems(items):
     here = Path(__file__).parent
     for item in items:
-        if here in Path(item.path).parents:
+        if here in Path(item.path).parents and not item.get_closest_marker("sqlite_plans"):
             item.add_marker(pytest.mark.db)
 
 

@@ -122,6 +122,7 @@ def test_the_back_office_search_reads_one_index_range_per_network_never_a_sweep(
     assert len(searches) == 2, "\n".join(searches)
 
 
+@pytest.mark.sqlite_plans
 def test_the_outbox_scoped_to_the_operators_networks_reads_no_pickup_or_parcel_history(app, operator):
     with statements(app) as run:
         assert operator.get("/admin/avis").status_code == 200
