@@ -9,7 +9,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-from tests.e2e.conftest import LiveServer, launch_options, login  # noqa: E402
+from tests.e2e.conftest import LiveServer, launch_options, login, wait_until  # noqa: E402,F401
 
 
 @contextmanager

@@ -18,7 +18,7 @@ import sys
 from collections import Counter
 from urllib.parse import urlsplit
 
-from _live import chromium, expect, live_server, online_visit, phone
+from _live import chromium, expect, live_server, online_visit, phone, wait_until
 
 import replay_queue
 
@@ -126,7 +126,7 @@ def timed_scans(page, customer):
         field.focus()
         page.keyboard.type(f"BN{customer:03d}{n}FR", delay=0)
         page.keyboard.press("Enter")
-        page.wait_for_function(f"window.__took.length >= {n + 1}", timeout=30_000)
+        wait_until(page, f"window.__took.length >= {n + 1}", timeout=30_000)
     return page.evaluate("window.__took")
 
 
