@@ -130,6 +130,12 @@ class Rows:
         self.parcels, self.pickups, self.events = [], [], []
 
 
+def _operates_network_1(connection):
+    """The bench's operator runs the network its parcels belong to (an operator sees its networks alone)."""
+    connection.execute(sa.text("INSERT INTO operator_networks (account_id, network_id) SELECT id, 1 FROM accounts"
+                               " WHERE username = 'banc-admin'"))
+
+
 def history(rows, shop, count, rng):
     """``count`` parcels collected long ago, each under a pickup that is over (its code free again)."""
     for n in range(count):
@@ -163,6 +169,7 @@ def build_shop(url, history_size, shelf_size):
         connection.execute(sa.text("INSERT INTO accounts (username, display_name, password_hash, role, active)"
                                    " VALUES ('banc-admin', 'Banc', :h, 'operator', :a)"),
                            {"h": generate_password_hash(PASSWORD), "a": True})
+        _operates_network_1(connection)
         rows = Rows(connection, engine)
         history(rows, shop, history_size, rng)
         shelf(rows, shop, shelf_size, rng)
@@ -196,6 +203,7 @@ def build_network(url, shops, parcels):
         connection.execute(sa.text("INSERT INTO accounts (username, display_name, password_hash, role, active)"
                                    " VALUES ('banc-admin', 'Banc', :h, 'operator', :a)"),
                            {"h": generate_password_hash(PASSWORD), "a": True})
+        _operates_network_1(connection)
         rows = Rows(connection, engine, events=False)  # lookups and search read parcels and pickups only
         for shop in ids:
             on_shelf = max(2, per_shop // 10)
