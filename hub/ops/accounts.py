@@ -5,7 +5,6 @@ Each ends the sign-ins it concerns (hub/rules/accounts.py), so every copy of the
 offline replay token they gave stops working at once. Like every operation, these flush and never commit.
 """
 import hashlib
-import re
 import secrets
 from datetime import timedelta
 from functools import lru_cache
@@ -18,10 +17,10 @@ from ..core.models import Account, Device, LinkKind, OneTimeLink, Role, SignIn, 
 from ..rules import passwords
 from ..rules.errors import Conflict, DomainError, N_
 from ..rules.text import plain_text
+from .shop import email_address
 
 # An invitation waits for someone who may read it the next day; a reset is asked for by who uses it now.
 LINK_LIFETIME = {LinkKind.INVITATION: timedelta(hours=48), LinkKind.RESET: timedelta(hours=1)}
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class UnknownLink(DomainError):
@@ -45,10 +44,6 @@ class PasswordsDiffer(DomainError):
 
 class AccountTaken(Conflict):
     message = N_("An account already uses « %(value)s ».")
-
-
-class BadEmail(DomainError):
-    message = N_("« %(email)s » is not an e-mail address.")
 
 
 class MissingName(DomainError):
@@ -172,8 +167,7 @@ def create_account(username, display_name, role, *, email=None, shop=None, netwo
     if not username or not display_name:
         raise MissingName()
     for address in filter(None, (email, username if role == Role.OPERATOR else None)):
-        if not EMAIL.fullmatch(address):
-            raise BadEmail(email=address)
+        email_address(address)
     taken = _taken(username, email)
     if taken:
         raise AccountTaken(value=taken)

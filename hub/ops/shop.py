@@ -172,7 +172,7 @@ def send_expected(shop, network, actor, *, tracking_id, recipient_name, recipien
                                network=network.name)
     parcel = Parcel(network=network, shop=shop, tracking_id=_tracking_id(network, tracking_id),
                     recipient_name=_required(recipient_name, FIELD_TITLES["recipient_name"]),
-                    recipient_email=_email(recipient_email), recipient_phone=mobile(recipient_phone), size=_size(size),
+                    recipient_email=email_address(recipient_email), recipient_phone=mobile(recipient_phone), size=_size(size),
                     description=plain_text(description, 200), expected_on=expected_on)
     db.session.add(parcel)
     db.session.flush()
@@ -198,7 +198,8 @@ def _tracking_id(network, raw):
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 
-def _email(raw):
+def email_address(raw):
+    """``raw`` as an e-mail address ("" when empty), or BadEmail: one check for customers and accounts."""
     value = (raw or "").strip()
     if value and (not EMAIL_RE.fullmatch(value) or len(value) > 200 or plain_text(value, 200) != value):
         raise BadEmail(value=plain_text(value, 200))
