@@ -155,7 +155,7 @@ def hashes_checked(monkeypatch):
         return real(hashed, password)
 
     monkeypatch.setattr(accounts, "check_password_hash", spy)
-    monkeypatch.setattr("hub.core.models.check_password_hash", spy)
+    monkeypatch.setattr("hub.core.models.accounts.check_password_hash", spy)
     return checked
 
 

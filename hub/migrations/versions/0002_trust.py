@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-# The parcels that hold their shelf place (hub/core/models.py SHELF_PLACE_TAKEN, as it was written here).
+# The parcels that hold their shelf place (hub/core/models/parcels.py SHELF_PLACE_TAKEN, as it was written here).
 SHELF_PLACE_TAKEN = "shelf_place IS NOT NULL AND state IN ('at_store', 'expired', 'not_found', 'to_return')"
 
 revision = "0002"

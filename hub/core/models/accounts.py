@@ -1,0 +1,163 @@
+"""Who signs in: accounts, their devices and sign-ins, one-time links and the back office's audit log."""
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ...rules.enums import TitledEnum
+from ...rules.errors import N_
+from .base import UTCDateTime, _enum
+from .shops import Network, Shop
+
+
+class Role(TitledEnum):
+    ASSOCIATE = "associate", N_("associate")
+    CARRIER = "carrier", N_("carrier")
+    OPERATOR = "operator", N_("operator")
+
+
+# The networks an operator runs: the back office shows that operator only what belongs to them.
+operator_networks = sa.Table(
+    "operator_networks",
+    db.metadata,
+    sa.Column("account_id", sa.ForeignKey("accounts.id"), primary_key=True),
+    sa.Column("network_id", sa.ForeignKey("networks.id"), primary_key=True),
+)
+
+
+class Account(UserMixin, db.Model):
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    # Lowercase; where invitations and reset links are sent. An operator's username is this address.
+    email: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    display_name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[Role] = mapped_column(_enum(Role, 16))
+    shop_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("shops.id"))
+    network_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("networks.id"))
+    locale: Mapped[Optional[str]] = mapped_column(sa.String(8))
+    active: Mapped[bool] = mapped_column(default=True)
+    last_sign_in_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # Loaded with the account: every request of an associate reads its shop (its deadlines, its name).
+    shop: Mapped[Optional[Shop]] = relationship(lazy="joined")
+    network: Mapped[Optional[Network]] = relationship()
+    operated_networks: Mapped[list[Network]] = relationship(secondary=operator_networks, order_by="Network.name")
+
+    __table_args__ = (
+        sa.UniqueConstraint("email", name="uq_accounts_email"),
+        sa.CheckConstraint(
+            "(role = 'associate' AND shop_id IS NOT NULL) OR role != 'associate'", name="associate_has_shop"
+        ),
+        sa.CheckConstraint(
+            "(role = 'carrier' AND network_id IS NOT NULL) OR role != 'carrier'", name="carrier_has_network"
+        ),
+    )
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self):
+        return self.active
+
+
+class Device(db.Model):
+    """A browser that has signed in: its id travels in a long-lived cookie. A revoked device (lost,
+    stolen) has every sign-in ended, and its id never signs in again."""
+
+    __tablename__ = "devices"
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    shop_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("shops.id"))
+    last_account_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("accounts.id"))
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    revoke_reason: Mapped[str] = mapped_column(sa.String(200), default="")
+
+
+class LinkKind(TitledEnum):
+    """What a one-time link is for: the first password of an invited account, or a new one."""
+
+    INVITATION = "invitation", N_("invitation")
+    RESET = "reset", N_("password reset")
+
+
+class OneTimeLink(db.Model):
+    """A link that sets an account's password once, before it expires. Only the token's SHA-256 digest is
+    kept: whoever reads the database cannot use a link that has not been used yet."""
+
+    __tablename__ = "one_time_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    kind: Mapped[LinkKind] = mapped_column(_enum(LinkKind, 12))
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    account: Mapped[Account] = relationship()
+
+
+class AuditAction(TitledEnum):
+    """A change made in the back office to someone's account."""
+
+    INVITED = "invited", N_("invited")
+    RESET_LINK = "reset_link", N_("password reset link made")
+    DEACTIVATED = "deactivated", N_("deactivated")
+
+
+class AuditEntry(db.Model):
+    """One change made in the back office: who made it, when, to whom, and the values before and after.
+    Kept forever, listed per network, newest first (an index on the network and the id)."""
+
+    __tablename__ = "audit_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
+    network_id: Mapped[int] = mapped_column(sa.ForeignKey("networks.id"))
+    action: Mapped[AuditAction] = mapped_column(_enum(AuditAction, 16))
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
+    before: Mapped[str] = mapped_column(sa.String(300), default="")
+    after: Mapped[str] = mapped_column(sa.String(300), default="")
+    actor: Mapped[Account] = relationship(foreign_keys=[actor_id])
+    account: Mapped[Account] = relationship(foreign_keys=[account_id])
+
+    __table_args__ = (sa.Index("ix_audit_entries_network", "network_id", "id"),)
+
+
+class SignInEnd(TitledEnum):
+    """Why a sign-in ended."""
+
+    SIGNED_OUT = "signed_out", N_("signed out")
+    PASSWORD_CHANGED = "password_changed", N_("password changed")
+    DEACTIVATED = "deactivated", N_("account deactivated")
+    DEVICE_REVOKED = "device_revoked", N_("device revoked")
+    REPLACED = "replaced", N_("another sign-in on the device")
+    IDLE = "idle", N_("unused for too long")
+
+
+class SignIn(db.Model):
+    """One sign-in of an account on a device. Its random id travels in the signed session cookie and each
+    request looks it up by that id: once it has ended, every copy of the cookie opens nothing."""
+
+    __tablename__ = "sign_ins"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
+    device_id: Mapped[str] = mapped_column(sa.ForeignKey("devices.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    end_reason: Mapped[Optional[SignInEnd]] = mapped_column(_enum(SignInEnd, 20))
+    account: Mapped[Account] = relationship()
+
+    @property
+    def open(self):
+        return self.ended_at is None
