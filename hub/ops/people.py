@@ -4,9 +4,9 @@ audit log (who, when, to whom, before → after). Like every operation, these fl
 from sqlalchemy import and_, or_, select
 
 from ..core.extensions import db
-from ..core.models import Account, AuditAction, AuditEntry, LinkKind, Role, operator_networks, shop_networks
+from ..core.models import Account, AuditAction, LinkKind, Role, operator_networks, shop_networks
 from ..rules.errors import DomainError, N_
-from . import accounts
+from . import accounts, audit
 
 INVITED_ROLES = (Role.ASSOCIATE, Role.CARRIER)
 
@@ -38,16 +38,9 @@ def people(network):
                               .order_by(Account.role, Account.display_name, Account.id)).all()
 
 
-def audit(network, limit=50):
-    """The network's latest back-office changes, newest first."""
-    return db.session.scalars(select(AuditEntry).where(AuditEntry.network_id == network.id)
-                              .order_by(AuditEntry.id.desc()).limit(limit)).all()
-
-
 def _record(network, actor, action, account, before, after, now):
-    db.session.add(AuditEntry(at=now, actor_id=actor.id, network_id=network.id, action=action, account=account,
-                              before=before[:300], after=after[:300]))
-    db.session.flush()
+    audit.record(network, actor, action, now, subject=account.username, account=account, before=before,
+                 after=after)
 
 
 def _role(raw):

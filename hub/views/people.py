@@ -12,7 +12,7 @@ from ..core.extensions import db
 from ..core.links import public_url
 from ..core.models import Account, Shop
 from ..core.web import done, form_id, operator_required, render
-from ..ops import people as people_ops
+from ..ops import audit as audit_ops, people as people_ops
 from ..rules.errors import DomainError
 
 bp = Blueprint("people", __name__, url_prefix="/admin/reseaux")
@@ -20,7 +20,7 @@ bp = Blueprint("people", __name__, url_prefix="/admin/reseaux")
 
 def _context(network, **extra):
     shops = db.session.scalars(select(Shop).where(Shop.networks.contains(network)).order_by(Shop.name)).all()
-    return dict(network=network, people=people_ops.people(network), audit=people_ops.audit(network), shops=shops,
+    return dict(network=network, people=people_ops.people(network), audit=audit_ops.entries(network), shops=shops,
                 roles=people_ops.INVITED_ROLES, form=extra.pop("form", {}), **extra)
 
 

@@ -115,20 +115,25 @@ class AuditAction(TitledEnum):
 
 
 class AuditEntry(db.Model):
-    """One change made in the back office: who made it, when, to whom, and the values before and after.
-    Kept forever, listed per network, newest first (an index on the network and the id)."""
+    """One change made in the back office: who made it, when, to what (an account, a shop, a device or the
+    network itself), and the values before and after. Kept forever, listed per network, newest first (an
+    index on the network and the id). ``subject`` is what the change was about as it was named then."""
 
     __tablename__ = "audit_entries"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
     network_id: Mapped[int] = mapped_column(sa.ForeignKey("networks.id"))
-    action: Mapped[AuditAction] = mapped_column(_enum(AuditAction, 16))
-    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
+    action: Mapped[AuditAction] = mapped_column(_enum(AuditAction, 24))
+    account_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("accounts.id"))
+    shop_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("shops.id"))
+    device_id: Mapped[Optional[str]] = mapped_column(sa.String(36))
+    subject: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     before: Mapped[str] = mapped_column(sa.String(300), default="")
     after: Mapped[str] = mapped_column(sa.String(300), default="")
     actor: Mapped[Account] = relationship(foreign_keys=[actor_id])
-    account: Mapped[Account] = relationship(foreign_keys=[account_id])
+    account: Mapped[Optional[Account]] = relationship(foreign_keys=[account_id])
+    shop: Mapped[Optional[Shop]] = relationship()
 
     __table_args__ = (sa.Index("ix_audit_entries_network", "network_id", "id"),)
 
