@@ -134,6 +134,27 @@ def live_server(tmp_path, demo_database):
     server.stop()
 
 
+@pytest.fixture
+def fresh_server(tmp_path):
+    """The app on a database as a new network gets it: migrated, with no network, shop, account nor demo data.
+
+    Its links are written at its own address (PUBLIC_URL), as a deployment's are at its public one."""
+    server = LiveServer(tmp_path)
+    server.env["PUBLIC_URL"] = server.url
+    server.flask("db", "upgrade")
+    server.start()
+    server.set_clock(RUN_START)
+    yield server
+    server.stop()
+
+
+def command_output(server, *args):
+    """What ``flask --app app ARGS`` prints, run against ``server``'s database (and so at its clock's time)."""
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=server.env, check=True,
+                          capture_output=True, text=True)
+    return done.stdout
+
+
 def launch_options():
     """Debian's Chromium where it is installed (Playwright cannot download browsers here), else Playwright's own."""
     options = {"headless": True, "args": list(CHROMIUM_ARGS)}
