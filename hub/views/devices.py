@@ -62,12 +62,11 @@ def show(device_id):
 @command
 def revoke(device_id):
     """Revoke a device: its sign-ins and its replay token end now; its next contact wipes its offline data."""
-    device = scope.device_or_404(device_id)
+    device, reason = scope.device_or_404(device_id), request.form.get("reason", "")
     try:
-        device_ops.revoke(device, current_user, request.form.get("reason", ""), scope.device_networks(device),
-                          clock.now())
+        device_ops.revoke(device, current_user, reason, scope.device_networks(device), clock.now())
     except DomainError as err:
-        return _page(device, refused=err, reason=request.form.get("reason", ""))
+        return _page(device, refused=err, reason=reason)
     return done(url_for("devices.show", device_id=device.id), _("The device is revoked."), lambda: _page(device))
 
 
