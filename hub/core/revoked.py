@@ -14,10 +14,11 @@ from urllib.parse import urlencode
 
 from flask import current_app, g, make_response, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from . import clock, devices, replay, signins
 from .extensions import db
-from .models import Account, Command, Device
+from .models import Account, Command, Device, SignIn
 from .web import wants_fragment
 from ..ops import devices as device_ops
 
@@ -67,14 +68,18 @@ def _claimed_time():
     return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=timezone.utc)
 
 
-def _named_account():
-    """(account id, vouched): the account the device's replay token names, else the one the step claims."""
+def _named_account(device):
+    """(account id, vouched): the account the device's replay token names, else the one the step claims if it
+    ever signed in on this device (a step cannot name just anyone)."""
     vouched = replay.token_account_id()
     if vouched is not None:
         return vouched, True
     claimed = (request.headers.get("X-Offline-Account") or "").strip()
-    exists = claimed.isdigit() and len(claimed) < 10 and db.session.get(Account, int(claimed)) is not None
-    return (int(claimed) if exists else None), False
+    if not (claimed.isdigit() and len(claimed) < 10):
+        return None, False
+    signed_in_here = db.session.scalar(select(SignIn.id).where(SignIn.device_id == device.id,
+                                                               SignIn.account_id == int(claimed)).limit(1))
+    return (int(claimed) if signed_in_here else None), False
 
 
 def _body():
@@ -89,7 +94,7 @@ def _hold(device):
     before the revocation (its answer lost on the way) is answered as applied, and not held."""
     key = request.headers["Idempotency-Key"].strip()
     if db.session.get(Command, key) is None:
-        account_id, vouched = _named_account()
+        account_id, vouched = _named_account(device)
         step = dict(command_id=key, method=request.method, path=request.full_path.rstrip("?")[:500],
                     content_type=(request.content_type or "")[:200], body=_body(),
                     occurred_at=_claimed_time(), account_id=account_id, vouched=vouched)
@@ -110,12 +115,13 @@ def apply_held(step):
     if step.occurred_at is not None:
         headers["X-Occurred-At"] = step.occurred_at.isoformat()
     account_id = step.account_id
+    if step.account is None or step.account.role not in replay.REPLAY_ROLES:
+        return False, _("This step names no associate or carrier: it cannot be applied.")
     # Its own application context: its own database session and transaction, committed by @command.
     with app.app_context(), app.test_request_context(step.path, method=step.method, data=step.body.encode(),
                                                      content_type=step.content_type or None, headers=headers):
         g.held_replay = True
-        if account_id is not None:
-            g._login_user = db.session.get(Account, account_id)  # Flask-Login's current user for this request
+        g._login_user = db.session.get(Account, account_id)  # Flask-Login's current user for this request
         response = app.full_dispatch_request()
         return _outcome(response)
 

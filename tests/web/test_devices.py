@@ -183,8 +183,8 @@ def hold_a_step(app, associate, made_at=None, key=None):
     return send_held(app, associate, path, form, made_at, key)
 
 
-def send_held(app, associate, path, form, made_at=None, key=None, token=None):
-    headers = {**REPLAY, "X-Offline-Account": str(account_id(app, associate))}
+def send_held(app, associate, path, form, made_at=None, key=None, token=None, account=None):
+    headers = {**REPLAY, "X-Offline-Account": str(account or account_id(app, associate))}
     if made_at:
         headers["X-Occurred-At"] = made_at.isoformat()
     if token:
@@ -293,3 +293,17 @@ def test_refuse_applies_nothing_and_keeps_the_step_with_who_and_when(app, associ
         assert entry.action == AuditAction.HELD_STEP_REFUSED and entry.actor.username == "admin-colis"
     assert colis.post(f"/admin/appareils/{revoked['device'].id}/etapes/{step}/accepter", {}).status_code == 409
     assert parcel_state(app, "CE100001FR") == before
+
+
+def test_without_its_token_a_step_names_only_an_account_that_signed_in_on_the_device(app, associate, colis, revoked,
+                                                                                    count):
+    mine = query_step(app, send_held(app, associate, revoked["path"], revoked["form"]))
+    assert mine.account_id == account_id(app, associate) and not mine.vouched
+    with app.app_context():
+        operator = db.session.scalar(select(Account.id).where(Account.username == "admin-colis"))
+    forged = query_step(app, send_held(app, associate, "/admin/appareils/", {}, account=operator))
+    assert forged.account_id is None
+    events = count(ParcelEvent)
+    page = colis.post(f"/admin/appareils/{revoked['device'].id}/etapes/{forged.id}/accepter", {})
+    assert "ne nomme aucun associé ni livreur" in text(page) and count(ParcelEvent) == events
+    assert query_step(app, forged.id).status == HeldStatus.FAILED
