@@ -88,7 +88,7 @@ def _kept_secret(path):
 
 
 def _init_extensions(app):
-    from .core import devices, headers, i18n, replay, signins, web
+    from .core import devices, headers, i18n, replay, revoked, signins, web
 
     logs.register(app)
     db.init_app(app)
@@ -106,6 +106,7 @@ def _init_extensions(app):
     login_manager.user_loader(lambda ident: logs.signed_in(signins.load_account(ident)))
     devices.register(app)
     replay.register(app)
+    revoked.register(app)
     i18n.register(app)
     web.register(app)
     headers.register(app)
@@ -126,11 +127,12 @@ def _register_blueprints(app):
     from .views import admin, auth, blocking, capacity, carrier, counter, dropoff, expected, help, hours
     from . import cli
     from .core import clock
-    from .views import integrations, inventory, notice, people, pickup, returns, scan, shop_page
+    from .views import devices as device_views, integrations, inventory, notice, people, pickup, returns, scan
+    from .views import shop_page
     from . import api, offline
 
     for module in (auth, counter, dropoff, notice, carrier, admin, help, cli, inventory, expected, hours, capacity,
-                   shop_page, pickup, returns, scan, offline, integrations, people):
+                   shop_page, pickup, returns, scan, offline, integrations, people, device_views):
         app.register_blueprint(module.bp)
     offline.register(app)
     api.register(app)

@@ -93,6 +93,8 @@
   navigator.serviceWorker.addEventListener("message", function (event) {
     if (event.data && event.data.type === "state") showState(event.data.state);
     if (event.data && event.data.type === "answered") stepAnswered(event.data.key, event.data.refused);
+    // The network revoked this device and the worker erased its data: the server's page says why.
+    if (event.data && event.data.type === "revoked" && !document.getElementById("device-removed")) location.reload();
   });
   window.addEventListener("online", function () { showState(); sync(); });
   window.addEventListener("offline", function () { showState(); });

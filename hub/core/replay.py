@@ -70,7 +70,8 @@ def looks_like_replay():
     return request.method == "POST" and is_replay() and 0 < len(key) <= 64 and _same_origin()
 
 
-def _vouched_sign_in():
+def _token_sign_in():
+    """The sign-in the request's token names, on the device whose cookie the request carries, open or not."""
     try:
         sign_in_id, device_id = _serializer().loads(request.headers.get(HEADER, ""), max_age=LIFETIME.total_seconds())
     except (BadSignature, TypeError, ValueError):
@@ -78,7 +79,18 @@ def _vouched_sign_in():
     if not isinstance(sign_in_id, str) or device_id != request.cookies.get(devices.COOKIE):
         return None
     sign_in = db.session.get(SignIn, sign_in_id)
-    if sign_in is None or not sign_in.open or sign_in.device_id != device_id:
+    return sign_in if sign_in is not None and sign_in.device_id == device_id else None
+
+
+def token_account_id():
+    """The account the token names, though its sign-in has ended (a revoked device's steps: hub/core/revoked.py)."""
+    sign_in = _token_sign_in()
+    return sign_in.account_id if sign_in is not None else None
+
+
+def _vouched_sign_in():
+    sign_in = _token_sign_in()
+    if sign_in is None or not sign_in.open:
         return None
     if account_rules.idle(sign_in.last_seen_at, clock.now()):
         return None
@@ -95,7 +107,10 @@ def replay_account():
 
 
 def vouched():
-    """True for a replay the device's token vouches for, made by the account signed in (if any)."""
+    """True for a replay the device's token vouches for, made by the account signed in (if any); and for a step
+    held from a revoked device that an operator accepted (hub/core/revoked.apply_held)."""
+    if g.get("held_replay"):
+        return True
     account = replay_account()
     return account is not None and (not current_user.is_authenticated or current_user.id == account.id)
 

@@ -1,17 +1,18 @@
 """What an operator of the back office sees: the networks they run, and only what belongs to them.
 
-A parcel belongs to its network; a shop to each network it serves; a pickup, a customer notice and a
+A parcel belongs to its network; a shop to each network it serves; a device to its shop (a carrier's device,
+which has none, to its carrier's network), and the steps held from it to the device; a pickup, a customer notice and a
 call-back to their shop (a notice with no pickup to its parcel's network); an API key, a webhook URL and
 its deliveries to their network. An operator with no network sees nothing. Anything outside is a 404, as
 if it did not exist.
 """
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import exists, false, or_, select
+from sqlalchemy import and_, exists, false, or_, select
 
 from .extensions import db
-from .models import (ApiKey, Network, OutboxMessage, Parcel, Pickup, Shop, SupportRequest, WebhookDelivery,
-                     shop_networks)
+from .models import (Account, ApiKey, Device, HeldStep, Network, OutboxMessage, Parcel, Pickup, Role, Shop,
+                     SupportRequest, WebhookDelivery, shop_networks)
 
 
 def network_ids():
@@ -47,6 +48,21 @@ def messages():
     # pickup the shops ever had.
     return or_(exists().where(Pickup.id == OutboxMessage.pickup_id, Pickup.shop_id.in_(shop_ids())),
                exists().where(Parcel.id == OutboxMessage.parcel_id, parcels()))
+
+
+def devices():
+    """Where-clause: a device of one of the operator's shops, or a carrier's device of one of their networks."""
+    carriers = select(Account.id).where(Account.role == Role.CARRIER, Account.network_id.in_(network_ids()))
+    return or_(Device.shop_id.in_(shop_ids()), and_(Device.shop_id.is_(None), Device.last_account_id.in_(carriers)))
+
+
+def device_networks(device):
+    """The operator's networks that ``device`` belongs to (its shop serves them, or its carrier works for one)."""
+    ours = current_user.operated_networks
+    if device.shop is not None:
+        return [network for network in ours if network in device.shop.networks]
+    account = device.last_account
+    return [network for network in ours if account is not None and account.network_id == network.id]
 
 
 def _one_or_404(model, ident, where):
@@ -89,3 +105,11 @@ def delivery_or_404(ident):
     if delivery.endpoint.network_id not in network_ids():
         abort(404)
     return delivery
+
+
+def device_or_404(ident):
+    return _one_or_404(Device, ident, devices())
+
+
+def held_step_or_404(device, ident):
+    return _one_or_404(HeldStep, ident, HeldStep.device_id == device.id)

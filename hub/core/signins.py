@@ -46,11 +46,13 @@ def _alive(sign_in):
 
 
 def _touch(sign_in, now):
-    """Note the sign-in's use; in its own short transaction when nothing else is under way."""
+    """Note the sign-in's use, and its device's contact; in its own short transaction when nothing else is under
+    way."""
     sign_in.last_seen_at = now
     if db.session.new or db.session.deleted or any(obj is not sign_in for obj in db.session.dirty):
         return
     try:
+        devices.note_contact(sign_in.device_id, now)
         db.session.commit()
     except OperationalError:  # another writer holds SQLite's lock: the next request notes it
         db.session.rollback()

@@ -39,6 +39,7 @@ def render(page, fragment, status=200, refused=None, refused_as="error", **conte
     """
     if refused is not None:
         status, context[refused_as] = refused.status, explain(refused)
+        g.refusal = context[refused_as]  # what an accepted held step met (hub/core/revoked.apply_held)
     body = render_template(fragment if wants_fragment() else page, **context)
     return body, status, {"Vary": "HX-Request"}
 
@@ -53,6 +54,7 @@ def go(url):
 def done(url, message, fragment):
     """A command done on its own screen: HTMX gets the screen's updated ``fragment()``; a plain form is
     sent back to the screen at ``url`` (303), where ``message`` (if any) is shown once."""
+    g.said = message  # what an accepted held step answered (hub/core/revoked.apply_held)
     if wants_fragment():
         return fragment()
     if message:
@@ -62,6 +64,7 @@ def done(url, message, fragment):
 
 def refuse(status, message):
     """Stop the request with ``status`` and a message the user can read (already translated)."""
+    g.refusal = message
     if problems.wanted():
         abort(problems.response(status, message))
     error = SimpleNamespace(code=status, name="", description=message)

@@ -6,12 +6,12 @@ hashes, with a key that changes at each sync.
 import base64
 import secrets
 
-from flask import jsonify, render_template, url_for
+from flask import g, jsonify, render_template, url_for
 from markupsafe import escape
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..core import clock, replay
+from ..core import clock, devices, replay
 from ..core.extensions import db, limiter
 from ..core.models import ACTIVE_PICKUP, Parcel, Pickup, Role
 from ..core.web import explain
@@ -147,6 +147,9 @@ def bundle():
         data.update(_associate_bundle(now))
     elif current_user.role == Role.CARRIER:
         data.update(_carrier_bundle(now))
+    # The worker's sync: the network notes its version and the steps that waited in its queue.
+    devices.note_contact(g.device_id, now, synced=True)
+    db.session.commit()
     response = jsonify(data)
     response.headers["Cache-Control"] = "no-store"  # compressed like every answer (Flask-Compress)
     return response

@@ -1,4 +1,6 @@
 """Signing in and out, and choosing the language."""
+import functools
+
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -7,12 +9,11 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from ..core import clock, signins
-from ..core.devices import register_device
+from ..core import clock, devices, signins
 from ..core.extensions import db, limiter
 from ..core.models import Role, SignInEnd
 from ..ops import accounts
-from ..rules import passwords
+from ..rules import devices as device_rules, passwords
 from ..rules.errors import DomainError
 from ..core.web import render, safe_path
 
@@ -24,6 +25,8 @@ HOME_OF = {Role.ASSOCIATE: "counter.home", Role.CARRIER: "carrier.home", Role.OP
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
+    # Asked only of a device the network does not know by a name yet (its first sign-in).
+    device_name = StringField(_l("Name of this device"))
 
 
 class PasswordForm(FlaskForm):
@@ -33,6 +36,10 @@ class PasswordForm(FlaskForm):
 
 def home_url(account):
     return url_for(HOME_OF[account.role])
+
+
+def _suggestion():
+    return devices.suggested_name() or _("Browser")
 
 
 def _failed_login(response):
@@ -62,19 +69,31 @@ def login():
     """Sign in; a wrong password says so without telling which half was wrong."""
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
-    form = LoginForm()
+    form, known = LoginForm(), devices.known_device()
+    page = functools.partial(render, "auth/login.html", "auth/login.html", form=form,
+                             ask_name=known is None or not known.name, suggestion=_suggestion())
     if not form.validate_on_submit():
-        return render("auth/login.html", "auth/login.html", form=form, status=400 if form.is_submitted() else 200)
+        return page(status=400 if form.is_submitted() else 200)
+    try:
+        name = device_rules.device_name(form.device_name.data, _suggestion())
+    except DomainError as err:
+        return page(refused=err)
     account = accounts.authenticate(form.username.data, form.password.data)
     if account is None:
-        return render("auth/login.html", "auth/login.html", form=form, status=401,
-                      error=_("Wrong username or password."))
+        return page(status=401, error=_("Wrong username or password."))
     session.clear()
     login_user(account)
-    device = register_device(account)
+    device = devices.register_device(account, name)
     signins.begin(accounts.start_sign_in(account, device.id, clock.now()))
     db.session.commit()
     return redirect(safe_path(request.args.get("next"), home_url(account)), 303)
+
+
+@bp.get("/appareil-retire")
+def device_removed():
+    """Where a revoked device learns why (hub/core/revoked.py answers it, and every other request of that
+    device); any other browser has nothing to read here."""
+    return redirect(url_for("auth.login"), 303)
 
 
 @bp.post("/deconnexion")

@@ -20,12 +20,12 @@
   function warm(cache, url, fragment) {
     var key = fragment ? screens.fragmentKey(new Request(url)) : new URL(url, self.location.href).href;
     return cache.match(key).then(function (held) {
-      var headers = { "X-Comptoir-Copy": "1" };
-      if (fragment) headers["HX-Request"] = "true";
+      var headers = network.versioned({ "X-Comptoir-Copy": "1" });
+      if (fragment) headers.set("HX-Request", "true");
       var tag = held && held.headers.get("ETag");
-      if (tag) headers["If-None-Match"] = tag;
+      if (tag) headers.set("If-None-Match", tag);
       return fetch(url, { credentials: "same-origin", headers: headers, cache: "no-store" });
-    }).then(function (response) {
+    }).then(network.seen).then(function (response) {
       var login = new URL(response.url).pathname === C.routes.login;
       if (response.status !== 200 || login || !screens.isHtml(response)) return null;
       return rebuilt(response).then(function (copy) { return cache.put(key, copy); });
@@ -60,8 +60,11 @@
     });
   }
 
-  function syncOnce() {
-    return fetch(C.bundle, { credentials: "same-origin", redirect: "manual", cache: "no-store" }).then(function (response) {
+  // ``queued``: how many steps waited in the queue when the sync began, noted by the network with the version.
+  function syncOnce(queued) {
+    var headers = network.versioned({ "X-Comptoir-Queue": String(queued) });
+    var asked = fetch(C.bundle, { credentials: "same-origin", redirect: "manual", cache: "no-store", headers: headers });
+    return asked.then(network.seen).then(function (response) {
       if (response.type === "opaqueredirect" || response.status === 401) return { signedOut: true };
       if (!response.ok) return { failed: response.status };
       return Promise.all([response.json(), store.getMeta("account")]).then(function (r) {
@@ -77,9 +80,16 @@
     }, function () { network.reachable = false; return { failed: "network" }; });
   }
 
+  function queueLength() {
+    return store.getMeta("account").then(function (account) { return store.countOf("queue", account || 0); });
+  }
+
   // The replay first: the bundle then shows what the steps just sent did.
   function sync() {
-    return replay().then(function () { return locks.exclusive(SYNC_LOCK, syncOnce); }).then(function (r) {
+    var queued = 0;
+    return queueLength().then(function (n) { queued = n; return replay(); }).then(function () {
+      return locks.exclusive(SYNC_LOCK, function () { return syncOnce(queued); });
+    }).then(function (r) {
       state.notify();
       return r;
     });

@@ -12,7 +12,7 @@
   // The replay token (from the bundle) is what lets the server believe the device's time and waive the
   // overdue block for this step: the queue alone sends it (hub/core/replay.py).
   function send(entry, token) {
-    var headers = new Headers(entry.headers);
+    var headers = network.versioned(entry.headers);
     headers.set("Idempotency-Key", entry.key);
     headers.set("X-Offline-Replay", "1");
     headers.set("X-Occurred-At", entry.at);
@@ -20,7 +20,7 @@
     if (token) headers.set("X-Replay-Token", token);
     var request = new Request(entry.url, { method: entry.method, headers: headers, body: entry.body,
       credentials: "same-origin" });
-    return network.withTimeout(fetch(request), C.commandTimeout * 3).then(function (response) {
+    return network.withTimeout(fetch(request), C.commandTimeout * 3).then(network.seen).then(function (response) {
       if (response.status === 401) return { outcome: "signin" };
       var applied = response.headers.get("X-Command-Applied") === "true" || response.redirected;
       if (response.ok && applied) return { outcome: "done" };
@@ -121,5 +121,5 @@
     }));
   });
 
-  comptoir.replay = { replay: replay, soon: soon };
+  comptoir.replay = { replay: replay, soon: soon, REPLAY_LOCK: REPLAY_LOCK };
 })(self.comptoir = self.comptoir || {});

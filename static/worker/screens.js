@@ -44,7 +44,7 @@
       cachedResponseWillBeUsed: function (o) {
         return o.cachedResponse ? marked(o.cachedResponse) : Promise.resolve(null);
       },
-      fetchDidSucceed: function (o) { network.reachable = true; return Promise.resolve(o.response); },
+      fetchDidSucceed: function (o) { network.reachable = true; return Promise.resolve(network.seen(o.response)); },
     };
   }
   var options = { cacheName: PAGES, networkTimeoutSeconds: C.pageTimeout, matchOptions: { ignoreVary: true } };
@@ -86,7 +86,9 @@
   }
 
   workbox.routing.registerRoute(function (o) { return o.sameOrigin && routes.isPage(o.request); }, function (o) {
-    if (routes.neverStored(o.url)) return fetch(o.request).catch(function () { return fallbackPage(o.url); });
+    if (routes.neverStored(o.url)) {
+      return fetch(o.request).then(network.seen).catch(function () { return fallbackPage(o.url); });
+    }
     return openingQueued(o.url).then(function (queued) {
       if (queued) return fallbackPage(o.url);
       return pages.handle(o).catch(function () { network.reachable = false; return fallbackPage(o.url); });
@@ -94,7 +96,7 @@
   }, "GET");
 
   workbox.routing.registerRoute(function (o) { return o.sameOrigin && routes.isFragment(o.request); }, function (o) {
-    if (routes.neverStored(o.url)) return fetch(o.request);
+    if (routes.neverStored(o.url)) return fetch(o.request).then(network.seen);
     return fragments.handle(o).catch(function () {
       network.reachable = false;
       return replies.nothing();

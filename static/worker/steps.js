@@ -17,7 +17,7 @@
           return r;
         });
       }
-      return network.withTimeout(fetch(request), C.commandTimeout).then(function (response) {
+      return network.withTimeout(fetch(request).then(network.seen), C.commandTimeout).then(function (response) {
         network.reachable = true;
         return response;
       }, function () {
@@ -34,27 +34,27 @@
       // Sent at once when online, even while steps wait: the server ends a visit opened earlier but
       // arriving later at the next opening's time, so the order of arrival does not matter.
       return request.clone().text().then(function (body) {
-        return network.withTimeout(fetch(request), C.commandTimeout).catch(function () {
+        return network.withTimeout(fetch(request).then(network.seen), C.commandTimeout).catch(function () {
           network.reachable = false;
           return openings.openOffline(request, body, how);
         });
       });
     }
     if (routes.neverStored(o.url) || request.mode === "navigate") {
-      return fetch(request).catch(function () { return screens.fallbackPage(o.url); });
+      return fetch(request).then(network.seen).catch(function () { return screens.fallbackPage(o.url); });
     }
     return request.clone().text().then(function (body) {
       if (o.url.pathname === C.routes.pickupOpen) {
-        return fetch(request).catch(function () { network.reachable = false; return openings.openPickup(body); });
+        return fetch(request).then(network.seen).catch(function () { network.reachable = false; return openings.openPickup(body); });
       }
       if (routes.match("scanAtRest", o.url)) {
-        return network.withTimeout(fetch(request), C.commandTimeout).catch(function () {
+        return network.withTimeout(fetch(request).then(network.seen), C.commandTimeout).catch(function () {
           network.reachable = false;
           return answers.atRest(request, body);
         });
       }
       if (!request.headers.get("Idempotency-Key")) {
-        return fetch(request).catch(function () { return replies.answer({ kind: "unavailable" }); });
+        return fetch(request).then(network.seen).catch(function () { return replies.answer({ kind: "unavailable" }); });
       }
       return sentOrKept(request, body);
     });

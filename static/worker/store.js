@@ -99,8 +99,26 @@
     });
   }
 
+  // Everything stored, erased (a revoked device); steps the server has not yet received stay, with the
+  // account they belong to, so they can still be handed over.
+  function erase(keepQueue) {
+    writes += 1;
+    return all("queue").then(function (queue) {
+      var owners = {};
+      queue.forEach(function (e) { owners[e.account] = true; });
+      return transact(["queue", "conflicts", "meta"], "readwrite", function (t) {
+        if (!keepQueue || !queue.length) t.objectStore("queue").clear();
+        t.objectStore("conflicts").clear();
+        t.objectStore("meta").clear();
+        memo = {};
+        var account = Object.keys(owners)[0];
+        if (keepQueue && queue.length) t.objectStore("meta").put(Number(account), "account");
+      });
+    });
+  }
+
   comptoir.store = {
     reading: reading, getMeta: getMeta, setMeta: setMeta, all: all, countOf: countOf, nextEntry: nextEntry,
-    put: put, remove: remove, toConflict: toConflict, written: written,
+    put: put, remove: remove, toConflict: toConflict, written: written, erase: erase,
   };
 })(self.comptoir = self.comptoir || {});

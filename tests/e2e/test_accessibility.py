@@ -131,8 +131,10 @@ def back_office_screens(audit, server):
     audit.visit("people", f"/admin/reseaux/{network}/personnes")
     for name, path in [("back office", "/admin/"), ("search", "/admin/?q=CE1000"), ("call-backs", "/admin/assistance"),
                        ("admin parcel", f"/admin/colis/{parcel}"), ("admin shop", f"/admin/points/{shop}"),
-                       ("outbox", "/admin/avis"), ("send", "/admin/envois")]:
+                       ("outbox", "/admin/avis"), ("send", "/admin/envois"), ("devices", "/admin/appareils/")]:
         audit.visit(name, path)
+    device = one(server, "SELECT id FROM devices WHERE shop_id = ? ORDER BY last_seen_at DESC LIMIT 1", shop)
+    audit.visit("device", f"/admin/appareils/{device}")
 
 
 def report(found):

@@ -2,20 +2,23 @@
 another network with Colis Express's ids, answers 403 or 404 and changes nothing, and the lists and the
 search show nothing of it. The routes are read from the app's URL map: a new back-office route is swept as
 soon as it exists, or the sweep fails until its parameters are known here."""
+import uuid
+
 import pytest
 from sqlalchemy import func, select
 
 from hub.core import clock as clock_module
 from hub.core.extensions import db
-from hub.core.models import (Account, ApiKey, Network, OneTimeLink, OutboxMessage, Parcel, Role, Shop,
-                             SupportRequest, WebhookDelivery, WebhookEndpoint)
+from hub.core.models import (Account, ApiKey, Device, HeldStep, Network, OneTimeLink, OutboxMessage, Parcel, Role,
+                             Shop, SupportRequest, WebhookDelivery, WebhookEndpoint)
 from hub.rules import codes
 from hub.rules.parcels import Size
 
 from ..conftest import text
 
-BACK_OFFICE = ("admin.", "integrations.", "people.")
-SEEN_NOWHERE = ("Colis Express", "Tabac-Presse", "Épicerie de la Gare", "CE10000", "Léa Bernard", "cpt_demo0")
+BACK_OFFICE = ("admin.", "integrations.", "people.", "devices.")
+SEEN_NOWHERE = ("Colis Express", "Tabac-Presse", "Épicerie de la Gare", "CE10000", "Léa Bernard", "cpt_demo0",
+                "Caisse Colis")
 
 
 def back_office(app):
@@ -25,7 +28,7 @@ def back_office(app):
 def path_with(rule, values):
     path = rule.rule
     for name in rule.arguments:
-        path = path.replace(f"<int:{name}>", str(values[name]))
+        path = path.replace(f"<int:{name}>", str(values[name])).replace(f"<{name}>", str(values[name]))
     return path
 
 
@@ -60,12 +63,17 @@ def colis_express(app, demo_data):
         message = OutboxMessage(kind="pickup_notice", recipient="lea@example.fr", subject="Avis", body="Bonjour",
                                 created_at=now, pickup_id=parcel.pickup_id, status="failed")
         call_back = SupportRequest(shop_id=parcel.shop_id, phone="0612345678", name="Sophie", created_at=now)
-        db.session.add_all([endpoint, delivery, message, call_back])
+        device = Device(id=str(uuid.uuid4()), shop_id=parcel.shop_id, name="Caisse Colis", first_seen_at=now,
+                        last_seen_at=now, revoked_at=now, revoke_reason="volé")
+        held = HeldStep(device=device, command_id=str(uuid.uuid4()), method="POST", path="/capacite/complet",
+                        content_type="application/x-www-form-urlencoded", body="full=1", received_at=now)
+        db.session.add_all([endpoint, delivery, message, call_back, device, held])
         db.session.commit()
         return {"parcel_id": parcel.id, "pickup_id": parcel.pickup_id, "shop_id": parcel.shop_id,
                 "network_id": network.id, "key_id": db.session.scalar(select(ApiKey.id).limit(1)),
                 "delivery_id": delivery.id, "message_id": message.id, "request_id": call_back.id,
-                "account_id": db.session.scalar(select(Account.id).where(Account.username == "associe"))}
+                "account_id": db.session.scalar(select(Account.id).where(Account.username == "associe")),
+                "device_id": device.id, "step_id": held.id}
 
 
 @pytest.fixture
@@ -78,6 +86,7 @@ def everything(app, database_state):
                     db.session.scalar(select(func.count()).select_from(OneTimeLink)),
                     rows(OutboxMessage.id, OutboxMessage.status, OutboxMessage.next_attempt_at),
                     rows(ApiKey.id, ApiKey.revoked_at), rows(WebhookDelivery.id, WebhookDelivery.status),
+                    rows(Device.id, Device.revoked_at, Device.revoke_reason), rows(HeldStep.id, HeldStep.status),
                     db.session.scalar(select(func.count()).select_from(Parcel)))
     return read
 

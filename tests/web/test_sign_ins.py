@@ -103,11 +103,14 @@ def test_a_revoked_device_is_signed_out_and_signs_in_again_under_a_new_id(app, a
     token = associate.replay_token()
     result = cli(app, "devices", "revoke", device_id, "--reason", "téléphone perdu")
     assert result.exit_code == 0 and "1 sign-in(s) ended" in result.output
-    assert opens_nothing(app, thief, associate.token)
+    # Its cookies open nothing: every request says why the device was removed, and no step is applied.
+    for path in ("/", "/hors-ligne/paquet"):
+        assert thief.get(path).headers.get("X-Comptoir-Device-Revoked") == "1"
+    assert declare_full(thief, associate.token).status_code == 403 and not shop_is_full(app)
     replayed = thief.post("/capacite/complet", data={"full": "1"}, headers={
         "X-Offline-Replay": "1", "Sec-Fetch-Site": "same-origin", "Idempotency-Key": str(uuid.uuid4()),
         "X-Replay-Token": token})
-    assert replayed.status_code == 401 and not shop_is_full(app)
+    assert replayed.headers["X-Comptoir-Held"] == "true" and not shop_is_full(app)
     with app.app_context():
         device = db.session.get(Device, device_id)
         assert device.revoked_at is not None and device.revoke_reason == "téléphone perdu"

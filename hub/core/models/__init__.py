@@ -9,3 +9,4 @@ from .shops import *  # noqa: F401,F403
 from .accounts import *  # noqa: F401,F403
 from .parcels import *  # noqa: F401,F403
 from .outbox import *  # noqa: F401,F403
+from .devices import *  # noqa: F401,F403

@@ -82,6 +82,18 @@ class Device(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     revoke_reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Given at its first sign-in (a suggestion made from its user agent when left blank).
+    name: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
+    # What its service worker said at its last sync: its version, and how many steps waited in its queue.
+    app_version: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
+    queue_length: Mapped[Optional[int]] = mapped_column()
+    revoked_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("accounts.id"))
+    shop: Mapped[Optional[Shop]] = relationship()
+    last_account: Mapped[Optional[Account]] = relationship(foreign_keys=[last_account_id])
+    revoked_by: Mapped[Optional[Account]] = relationship(foreign_keys=[revoked_by_id])
+
+    # The back office lists a shop's devices, last seen first.
+    __table_args__ = (sa.Index("ix_devices_shop_seen", "shop_id", "last_seen_at"),)
 
 
 class LinkKind(TitledEnum):
@@ -112,6 +124,9 @@ class AuditAction(TitledEnum):
     INVITED = "invited", N_("invited")
     RESET_LINK = "reset_link", N_("password reset link made")
     DEACTIVATED = "deactivated", N_("deactivated")
+    DEVICE_REVOKED = "device_revoked", N_("device revoked")
+    HELD_STEP_ACCEPTED = "held_step_accepted", N_("held step accepted")
+    HELD_STEP_REFUSED = "held_step_refused", N_("held step refused")
 
 
 class AuditEntry(db.Model):
