@@ -1,13 +1,13 @@
 """Devices get a name, their app's version and queue at their last sync, who revoked them; steps held from a
 revoked device
 
-Revision ID: 0008d
+Revision ID: 0008
 Revises: 0007
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008d"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
