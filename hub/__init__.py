@@ -126,11 +126,11 @@ def _register_blueprints(app):
     from .views import admin, auth, blocking, capacity, carrier, counter, dropoff, expected, help, hours
     from . import cli
     from .core import clock
-    from .views import integrations, inventory, notice, people, pickup, returns, scan, shop_page
+    from .views import integrations, inventory, network, notice, people, pickup, returns, scan, shop_page
     from . import api, offline
 
     for module in (auth, counter, dropoff, notice, carrier, admin, help, cli, inventory, expected, hours, capacity,
-                   shop_page, pickup, returns, scan, offline, integrations, people):
+                   shop_page, pickup, returns, scan, offline, integrations, people, network):
         app.register_blueprint(module.bp)
     offline.register(app)
     api.register(app)

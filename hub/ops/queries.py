@@ -23,10 +23,10 @@ def shop_load(shop_id):
     )
 
 
-def loads_by_shop():
-    """How many parcels each shop holds now, in one query ({shop_id: load})."""
+def loads_by_shop(*where):
+    """How many parcels each shop (``where`` it says) holds now, in one query ({shop_id: load})."""
     rows = db.session.execute(
-        select(Parcel.shop_id, func.count()).where(Parcel.state.in_(IN_SHOP)).group_by(Parcel.shop_id)
+        select(Parcel.shop_id, func.count()).where(Parcel.state.in_(IN_SHOP), *where).group_by(Parcel.shop_id)
     ).all()
     return dict(rows)
 
