@@ -32,6 +32,9 @@ NOT_SWEPT = {
        for name in ("network", "create_key", "revoke_key", "send_delivery_again", "send_notice_again")},
     **{f"people.{name}": "the back office: swept as another network's operator (test_operator_isolation), "
                          "403 to anyone else (test_access)" for name in ("index", "invite", "reset_link", "deactivate")},
+    **{f"network.{name}": "the back office: swept as another network's operator (test_operator_isolation), "
+                          "403 to anyone else (test_access)"
+       for name in ("settings", "save_settings", "edit_shop", "update_shop")},
     **{endpoint: "the API: swept with another network's ids below (a key, not a session)" for endpoint in
        ("shipments.cancel", "shipments.redirect", "parcels.show", "shops.show", "shops.update", "webhooks.delete")},
 }
