@@ -9,7 +9,6 @@ from .errors import DomainError, N_
 HOLD_DAYS = (1, 30)
 CAPACITY = (5, 1000)
 INTAKE_MINUTES = (5, 240)
-NAME_LENGTH = 80
 
 
 class BadHoldDays(DomainError):
@@ -22,10 +21,6 @@ class BadCapacity(DomainError):
 
 class BadIntakeMinutes(DomainError):
     message = N_("The intake window must be a whole number of minutes from %(min)d to %(max)d.")
-
-
-class MissingName(DomainError):
-    message = N_("Fill in the network's name.")
 
 
 def whole_number(raw, bounds, error):

@@ -97,7 +97,7 @@ def _posted():
     form = request.form
     fields = {key: form.get(key, "") for key in ("name", "street", "postcode", "city", "timezone", "capacity")}
     return dict(fields, capabilities=form.getlist("capabilities"), active=form.get("active") == "1",
-                networks=[form_id(raw) for raw in form.getlist("networks")])
+                networks=[form_id(raw) for raw in form.getlist("networks") if raw.strip()])
 
 
 def _shown_form():
