@@ -1,5 +1,6 @@
 """Drop-off operations: a carrier's visit opened with the shop code, parcels scanned in or refused."""
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..core.extensions import db
 from ..core.models import ACTIVE_PICKUP, Parcel, ParcelEvent, Pickup, Visit
@@ -83,8 +84,10 @@ def _end(visit, at, reason):
 
 
 def find_parcel(network_id, tracking_id):
-    """The parcel of the network with that (read) tracking ID, or None."""
-    return db.session.scalar(select(Parcel).where(Parcel.network_id == network_id, Parcel.tracking_id == tracking_id))
+    """The parcel of the network with that (read) tracking ID, or None; its network comes in the same statement
+    (receiving it reads the network's hold period)."""
+    return db.session.scalar(select(Parcel).where(Parcel.network_id == network_id, Parcel.tracking_id == tracking_id)
+                             .options(joinedload(Parcel.network)))
 
 
 def settle(visit, now):
