@@ -131,7 +131,9 @@ def back_office_screens(audit, server):
     audit.visit("people", f"/admin/reseaux/{network}/personnes")
     for name, path in [("back office", "/admin/"), ("search", "/admin/?q=CE1000"), ("call-backs", "/admin/assistance"),
                        ("admin parcel", f"/admin/colis/{parcel}"), ("admin shop", f"/admin/points/{shop}"),
-                       ("outbox", "/admin/avis"), ("send", "/admin/envois")]:
+                       ("outbox", "/admin/avis"), ("send", "/admin/envois"),
+                       ("network settings", f"/admin/reseaux/{network}/reglages"), ("shops", "/admin/points/"),
+                       ("new shop", "/admin/points/nouveau"), ("shop settings", f"/admin/points/{shop}/modifier")]:
         audit.visit(name, path)
 
 
