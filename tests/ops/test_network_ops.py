@@ -193,3 +193,12 @@ def test_an_edited_shop_has_each_change_in_the_audit_log_and_the_shops_log(world
     kinds = db.session.scalars(select(ShopEvent.kind).where(ShopEvent.shop_id == world.shop.id)).all()
     assert kinds == [ShopChange.CAPACITY, ShopChange.ACTIVE]
     assert edit(world) == 0
+
+
+def test_the_scheduled_pass_expires_the_parcels_of_a_shop_not_active(world):
+    from hub.worker.schedule import expire_all
+
+    parcel = received(world, "TST0001")
+    shop_ops.set_active(world.shop, False, world.actor())
+    db.session.commit()
+    assert expire_all(parcel.expires_at) == 1 and parcel.state == State.EXPIRED
