@@ -188,3 +188,15 @@ def test_a_network_that_refuses_the_other_carrier_shows_no_button_and_refuses_th
     assert "je scanne les colis moi-même" not in text(associate.get(f"/livraison/{shop.network_id}"))
     refused = associate.post(f"/livraison/{shop.network_id}/autre", {}, htmx=False)
     assert refused.status_code == 422 and "ne permet pas aux points relais de scanner" in text(refused)
+
+
+@pytest.mark.parametrize("who", ["associe", "livreur"])
+def test_an_associate_or_a_carrier_gets_403_from_every_page_of_the_settings_and_shops(app, browser, demo_data, who):
+    someone, lyon, before = browser().login(who), _shop_id(app, "Tabac-Presse du Marché"), counts(app)
+    pages = [settings_url(app), "/admin/points/", "/admin/points/nouveau", f"/admin/points/{lyon}/modifier"]
+    assert {path: someone.get(path).status_code for path in pages} == {path: 403 for path in pages}
+    posts = [(settings_url(app), dict(SETTINGS, hold_days="12")),
+             ("/admin/points/nouveau", dict(NEW_SHOP, networks=str(network_id(app)))),
+             (f"/admin/points/{lyon}/modifier", dict(NEW_SHOP, networks=str(network_id(app))))]
+    assert [someone.post(path, data).status_code for path, data in posts] == [403, 403, 403]
+    assert counts(app) == before and network_row(app)[1] == 7
