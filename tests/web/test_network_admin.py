@@ -182,10 +182,12 @@ def test_a_deactivated_shop_receives_nothing_but_still_hands_over_what_it_holds(
         assert db.session.get(Parcel, parcel_id).state == State.COLLECTED
 
 
-def test_a_network_that_refuses_the_other_carrier_shows_no_button_and_refuses_the_intake(app, operator, associate,
+def test_a_network_that_refuses_the_other_carrier_shows_no_button_keeps_none_offline_and_refuses_the_intake(app, operator, associate,
                                                                                           shop):
+    assert str(network_id(app)) in associate.get("/hors-ligne/paquet").get_json()["intakes"]
     operator.post(settings_url(app), dict(SETTINGS, other_carrier_allowed=""))
     assert "je scanne les colis moi-même" not in text(associate.get(f"/livraison/{shop.network_id}"))
+    assert str(network_id(app)) not in associate.get("/hors-ligne/paquet").get_json()["intakes"]
     refused = associate.post(f"/livraison/{shop.network_id}/autre", {}, htmx=False)
     assert refused.status_code == 422 and "ne permet pas aux points relais de scanner" in text(refused)
 
