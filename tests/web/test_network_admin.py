@@ -167,6 +167,7 @@ def test_a_deactivated_shop_receives_nothing_but_still_hands_over_what_it_holds(
     assert refused.status_code == 409 and "n'est pas actif" in refused.get_json()["detail"]
     delivery = open_visit(carrier, shop, current_code(app, shop, clock))
     assert delivery.status_code == 409 and "n'est pas actif : il ne peut pas recevoir de colis" in text(delivery)
+    assert "Tabac-Presse du Marché" in text(carrier.get("/livreur/"))  # its returns wait: still in the round
     returns = open_visit(carrier, shop, current_code(app, shop, clock), kind="return")
     assert returns.status_code == 303 and "/livreur/visites/" in returns.headers["Location"]
     other = associate.post(f"/livraison/{shop.network_id}/autre", {}, htmx=False)
