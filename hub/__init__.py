@@ -127,12 +127,12 @@ def _register_blueprints(app):
     from .views import admin, auth, blocking, capacity, carrier, counter, dropoff, expected, help, hours
     from . import cli
     from .core import clock
-    from .views import devices as device_views, integrations, inventory, notice, people, pickup, returns, scan
-    from .views import shop_page
+    from .views import devices as device_views, integrations, inventory, network, notice, people, pickup, returns
+    from .views import scan, shop_page
     from . import api, offline
 
     for module in (auth, counter, dropoff, notice, carrier, admin, help, cli, inventory, expected, hours, capacity,
-                   shop_page, pickup, returns, scan, offline, integrations, people, device_views):
+                   shop_page, pickup, returns, scan, offline, integrations, people, device_views, network):
         app.register_blueprint(module.bp)
     offline.register(app)
     api.register(app)

@@ -132,7 +132,7 @@ def shops_group():
 @click.option("--postcode", required=True)
 @click.option("--city", required=True)
 @click.option("--timezone", required=True, help="IANA name, like Europe/Paris.")
-@click.option("--capacity", default="20", show_default=True, help="How many parcels it agreed to hold (5 to 999).")
+@click.option("--capacity", default="20", show_default=True, help="How many parcels it agreed to hold (5 to 1,000).")
 @click.option("--network", "network_names", multiple=True, required=True, help="A network it serves (again for more).")
 def shops_create(name, street, postcode, city, timezone, capacity, network_names):
     """Create the shop NAME; prints its id (for `accounts create --shop`). Its hours are set at the counter."""

@@ -102,7 +102,8 @@ def _associate_bundle(now):
         "shop": shop.id, "key": base64.b64encode(key).decode(), "codes": codes,
         "turns": {turn.pop("url"): turn for turn in turns},
         "shell": pickup_views.screen_shell(SLOT), "slot": SLOT,
-        "intakes": {str(n.id): dropoff_views.first_intake_screen(shop, n.id, VISIT, now) for n in shop.networks},
+        "intakes": {str(n.id): dropoff_views.first_intake_screen(shop, n.id, VISIT, now) for n in shop.networks
+                    if n.other_carrier_allowed},
         "start": _start_screens(), "returns": _returnable(shop, now),
         "guard": {"limit": pickup_rules.DEVICE_LIMIT, "window": int(pickup_rules.WINDOW.total_seconds())},
         "pages": _associate_pages(shop),

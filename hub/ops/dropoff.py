@@ -1,5 +1,6 @@
 """Drop-off operations: a carrier's visit opened with the shop code, parcels scanned in or refused."""
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..core.extensions import db
 from ..core.models import ACTIVE_PICKUP, Parcel, ParcelEvent, Pickup, Visit
@@ -7,6 +8,7 @@ from ..rules import codes
 from ..rules import dropoff as rules
 from ..rules.dropoff import VisitEnd, VisitKind, VisitMode
 from ..rules.errors import NetworkNotServed
+from .shop import check_active
 from ..rules.parcels import IN_SHOP, Action, State
 from . import close_pickup_if_done, event_time, holds, notices, record
 
@@ -15,6 +17,8 @@ def open_visit(shop, network_id, account, actor, code, scanned_at, kind=VisitKin
     """Check the shop's code as it was when scanned, then open the carrier's visit, named ``key``."""
     if network_id not in {n.id for n in shop.networks}:
         raise NetworkNotServed()
+    if kind == VisitKind.DROPOFF:
+        check_active(shop)  # a shop taken off the network receives nothing; its returns still go
     codes.check_shop_code(shop.totp_secret, code, scanned_at, actor.now)
     fields = {"key": key} if key else {}
     return _new_visit(shop, network_id, account, actor, kind=kind, mode=VisitMode.CARRIER, code_scanned_at=scanned_at,
@@ -29,16 +33,21 @@ def open_intakes(shop):
 
 
 def start_intake(shop, network_id, account, actor, key=None):
-    """« Autre » carrier: the associate scans the parcels in, against the 30-minute rule. Online, the
-    counter's open intake of that network goes on; one started offline was scanned into under its own name."""
-    if network_id not in {n.id for n in shop.networks}:
+    """« Autre » carrier: the associate scans the parcels in, within the network's intake window, where the
+    network allows it. Online, the counter's open intake of that network goes on; one started offline was
+    scanned into under its own name."""
+    network = next((n for n in shop.networks if n.id == network_id), None)
+    if network is None:
         raise NetworkNotServed()
+    if not network.other_carrier_allowed:
+        raise rules.OtherCarrierNotAllowed(network=network.name)
+    check_active(shop)
     if not actor.offline:
         going_on = next((v for v in open_intakes(shop) if v.network_id == network_id), None)
         if going_on is not None:
             return going_on
     fields = {"key": key} if key else {}
-    holds.watch_task(shop, actor.now)  # the 30-minute rule now runs: the next look at the shop finds its deadline
+    holds.watch_task(shop, actor.now)  # the intake window now runs: the next look at the shop finds its deadline
     return _new_visit(shop, network_id, account, actor, kind=VisitKind.DROPOFF, mode=VisitMode.OTHER, **fields)
 
 
@@ -75,8 +84,10 @@ def _end(visit, at, reason):
 
 
 def find_parcel(network_id, tracking_id):
-    """The parcel of the network with that (read) tracking ID, or None."""
-    return db.session.scalar(select(Parcel).where(Parcel.network_id == network_id, Parcel.tracking_id == tracking_id))
+    """The parcel of the network with that (read) tracking ID, or None; its network comes in the same statement
+    (receiving it reads the network's hold period)."""
+    return db.session.scalar(select(Parcel).where(Parcel.network_id == network_id, Parcel.tracking_id == tracking_id)
+                             .options(joinedload(Parcel.network)))
 
 
 def settle(visit, now):
@@ -128,6 +139,7 @@ def scan_in(visit, tracking_id, actor):
     label = parcel and rules.Label(parcel.tracking_id, parcel.shop_id, parcel.shop.name, parcel.state)
     outcome = rules.judge_scan(label, tracking_id, visit.shop_id, by_associate=visit.mode == VisitMode.OTHER)
     if outcome == rules.ScanOutcome.RECEIVED:
+        check_active(visit.shop)  # deactivated while the visit was open
         receive(parcel, visit, actor)
     return parcel, outcome
 

@@ -11,7 +11,7 @@ every shop whose expiry is due, so the notices are there even when nobody opens 
 from sqlalchemy import func, select
 
 from ..core.extensions import db
-from ..core.models import Parcel
+from ..core.models import Network, Parcel
 from ..rules import deadlines
 from ..rules.parcels import State
 from .queries import shop_hours
@@ -20,16 +20,19 @@ from .queries import shop_hours
 HELD = (State.AT_STORE, State.NOT_FOUND)
 
 
-def hold_of(shop, dropped_at, hours=None):
-    """(last pickup day, expiry instant) of a parcel dropped off at ``dropped_at`` at ``shop``."""
+def hold_of(shop, dropped_at, hours=None, days=deadlines.PICKUP_DAYS):
+    """(last pickup day, expiry instant) of a parcel dropped off at ``dropped_at`` at ``shop``, held ``days``
+    days the shop is open."""
     ranges, closed = hours or shop_hours(shop)
-    last_day = deadlines.last_pickup_day(dropped_at, shop.timezone, ranges, closed)
+    last_day = deadlines.last_pickup_day(dropped_at, shop.timezone, ranges, closed, days)
     return last_day, deadlines.expiry_of(last_day, shop.timezone)
 
 
 def hold(parcel, hours=None):
-    """Give a parcel just dropped off its hold, and let its shop know when it expires."""
-    parcel.last_day, parcel.expires_at = hold_of(parcel.shop, parcel.dropped_at, hours)
+    """Give a parcel just dropped off its hold — its network's period, kept on the parcel so that a later change
+    of the period does not move the day its customer was told — and let its shop know when it expires."""
+    parcel.hold_days = db.session.get(Network, parcel.network_id).hold_days
+    parcel.last_day, parcel.expires_at = hold_of(parcel.shop, parcel.dropped_at, hours, parcel.hold_days)
     parcel.remind_at = deadlines.reminder_at(parcel.last_day, parcel.shop.timezone)
     watch_expiry(parcel.shop, parcel.expires_at)
     return parcel.last_day
@@ -78,7 +81,7 @@ def rehold(shop, hours=None):
     hours = hours or shop_hours(shop)
     moved = []
     for parcel in held_parcels(shop):
-        last_day, expires_at = hold_of(shop, parcel.dropped_at, hours)
+        last_day, expires_at = hold_of(shop, parcel.dropped_at, hours, parcel.hold_days or deadlines.PICKUP_DAYS)
         if last_day != parcel.last_day:
             moved.append(parcel)
             if parcel.remind_at is not None:  # not reminded yet: the reminder moves with the day

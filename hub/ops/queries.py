@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Optional
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..core.extensions import db
@@ -23,10 +23,10 @@ def shop_load(shop_id):
     )
 
 
-def loads_by_shop():
-    """How many parcels each shop holds now, in one query ({shop_id: load})."""
+def loads_by_shop(*where):
+    """How many parcels each shop (``where`` it says) holds now, in one query ({shop_id: load})."""
     rows = db.session.execute(
-        select(Parcel.shop_id, func.count()).where(Parcel.state.in_(IN_SHOP)).group_by(Parcel.shop_id)
+        select(Parcel.shop_id, func.count()).where(Parcel.state.in_(IN_SHOP), *where).group_by(Parcel.shop_id)
     ).all()
     return dict(rows)
 
@@ -58,9 +58,11 @@ def next_opening(shop, now):
     return deadlines.next_opening(now, ranges, closed, shop.timezone)
 
 
-def shops_of_network(network_id):
+def shops_of_network(network_id, returns_at=()):
+    """The network's active shops, and those not active where returns wait (``returns_at``: their ids)."""
     return db.session.scalars(
-        select(Shop).where(Shop.active, Shop.networks.any(id=network_id)).order_by(Shop.city, Shop.name)
+        select(Shop).where(or_(Shop.active, Shop.id.in_(list(returns_at))), Shop.networks.any(id=network_id))
+        .order_by(Shop.city, Shop.name)
         .options(selectinload(Shop.ranges), selectinload(Shop.closures))
     ).all()
 
@@ -155,7 +157,7 @@ def todays_shops(network_id, everything=False):
     busiest first, each with what waits there."""
     expected, returns = _counts(network_id, State.EXPECTED), _counts(network_id, State.TO_RETURN)
     shops = [{"shop": shop, "expected": expected.get(shop.id, 0), "returns": returns.get(shop.id, 0)}
-             for shop in shops_of_network(network_id)
+             for shop in shops_of_network(network_id, returns_at=returns)
              if everything or shop.id in expected or shop.id in returns]
     shops.sort(key=lambda s: (-s["expected"], -s["returns"], s["shop"].name))
     return shops

@@ -12,14 +12,14 @@ from sqlalchemy import func, select
 from ..core.extensions import db
 from ..core.models import Closure, Network, OpeningRange, Parcel, Shop, ShopChange, ShopEvent, Size
 from ..rules import codes
+from ..rules import networks as network_rules
 from ..rules import hours as hours_rules
 from ..rules.dropoff import read_tracking_id
 from ..rules.errors import Conflict, DomainError, N_, NetworkNotServed
 from ..rules.text import plain_text
 from . import holds, notices, support, webhooks
 
-MIN_CAPACITY = 5
-MAX_CAPACITY = 999
+MIN_CAPACITY, MAX_CAPACITY = network_rules.CAPACITY
 
 FIELD_TITLES = {
     "shop": N_("shop"),
@@ -38,8 +38,7 @@ class ShopInactive(Conflict):
     message = N_("%(shop)s is not active: it cannot receive parcels.")
 
 
-class BadCapacity(DomainError):
-    message = N_("The capacity must be a whole number from %(min)d to %(max)d.")
+BadCapacity = network_rules.BadCapacity
 
 
 class MissingField(DomainError):
@@ -58,6 +57,18 @@ class BadTimezone(DomainError):
     message = N_("« %(value)s » is not a time zone. Write it like Europe/Paris.")
 
 
+class MissingTimezone(DomainError):
+    message = N_("Choose the shop's time zone.")
+
+
+class NoNetworkChosen(DomainError):
+    message = N_("Choose at least one network the shop serves.")
+
+
+class NetworkNotYours(DomainError):
+    message = N_("A shop can only be attached to a network you run.")
+
+
 class BadCapability(DomainError):
     message = N_("« %(value)s » is not a service a shop offers (PICK_UP, DROP_OFF).")
 
@@ -66,10 +77,15 @@ class TrackingIdTaken(Conflict):
     message = N_("Parcel %(tracking_id)s already exists in this network.")
 
 
-def check_can_accept(shop):
-    """Refuse new parcels for a shop that said it is full, or that is not active."""
+def check_active(shop):
+    """A shop that is not active receives no parcel (what it holds is still collected and returned)."""
     if not shop.active:
         raise ShopInactive(shop=shop.name)
+
+
+def check_can_accept(shop):
+    """Refuse new parcels for a shop that said it is full, or that is not active."""
+    check_active(shop)
     if shop.full:
         raise ShopFull(shop=shop.name)
 
@@ -92,20 +108,9 @@ def declare_full(shop, full, actor):
     return True
 
 
-def _capacity(raw):
-    """A capacity as typed, checked: a whole number from MIN_CAPACITY to MAX_CAPACITY."""
-    try:
-        capacity = int(str(raw).strip())
-    except ValueError:
-        raise BadCapacity(min=MIN_CAPACITY, max=MAX_CAPACITY) from None
-    if not MIN_CAPACITY <= capacity <= MAX_CAPACITY:
-        raise BadCapacity(min=MIN_CAPACITY, max=MAX_CAPACITY)
-    return capacity
-
-
 def set_capacity(shop, raw, actor):
     """How many parcels the shop agreed to hold (at least 5, as the networks require)."""
-    capacity = _capacity(raw)
+    capacity = network_rules.capacity(raw)
     if capacity != shop.capacity:
         note(shop, ShopChange.CAPACITY, actor, f"{shop.capacity} → {capacity}")
         shop.capacity = capacity
@@ -244,6 +249,8 @@ def set_capabilities(shop, names, actor):
 def _zone(name):
     """An IANA time zone name, checked (none is refused: a shop's days are counted in its zone)."""
     name = (name or "").strip()
+    if not name:
+        raise MissingTimezone()
     try:
         ZoneInfo(name)
     except (ValueError, OSError, ZoneInfoNotFoundError):
@@ -285,29 +292,74 @@ class NetworkTaken(Conflict):
     message = N_("A network is already named « %(name)s ».")
 
 
-def create_network(name):
-    """A new network, by a name no other network has."""
-    name = plain_text(name, 80)
+def network_name(raw, network=None):
+    """A network's name as typed, checked: not empty, and no other network's (case aside)."""
+    name = plain_text(raw, 80)
     if not name:
         raise MissingField(field=FIELD_TITLES["network"])
-    if db.session.scalar(select(Network.id).where(func.lower(Network.name) == name.lower())):
+    other = select(Network.id).where(func.lower(Network.name) == name.lower())
+    if db.session.scalar(other.where(Network.id != network.id) if network is not None else other):
         raise NetworkTaken(name=name)
-    network = Network(name=name)
+    return name
+
+
+def create_network(name):
+    """A new network, by a name no other network has."""
+    network = Network(name=network_name(name))
     db.session.add(network)
     db.session.flush()
     return network
+
+
+def _details(name, street, postcode, city):
+    """A shop's name and address as typed, checked: each one filled in."""
+    fields = dict(name=plain_text(name, 120), street=plain_text(street, 200), postcode=plain_text(postcode, 12),
+                  city=plain_text(city, 80))
+    if not all(fields.values()):
+        raise MissingField(field=FIELD_TITLES["shop"])
+    return fields
 
 
 def create_shop(networks, *, name, street, postcode, city, timezone, capacity):
     """A new shop serving ``networks``, with its own shop code; its hours are set at the counter."""
     if not networks:
         raise MissingField(field=FIELD_TITLES["network"])
-    fields = dict(name=plain_text(name, 120), street=plain_text(street, 200), postcode=plain_text(postcode, 12),
-                  city=plain_text(city, 80))
-    if not all(fields.values()):
-        raise MissingField(field=FIELD_TITLES["shop"])
-    shop = Shop(**fields, timezone=_zone(timezone), capacity=_capacity(capacity), networks=list(networks),
-                totp_secret=codes.new_shop_secret())
+    shop = Shop(**_details(name, street, postcode, city), timezone=_zone(timezone),
+                capacity=network_rules.capacity(capacity), networks=list(networks), totp_secret=codes.new_shop_secret())
     db.session.add(shop)
     db.session.flush()
     return shop
+
+
+def set_details(shop, actor, *, name, street, postcode, city):
+    """The shop's name and address."""
+    fields = _details(name, street, postcode, city)
+    before = f"{shop.name}, {shop.address}"
+    for key, value in fields.items():
+        setattr(shop, key, value)
+    if f"{shop.name}, {shop.address}" != before:
+        note(shop, ShopChange.DETAILS, actor, f"{before} → {shop.name}, {shop.address}")
+        db.session.flush()
+
+
+def networks_chosen(ids, operated):
+    """The networks a form chose by id, each among ``operated`` (the operator's); none, or any other id (of a
+    network that exists or not: the answer is the same), is refused."""
+    mine = {network.id: network for network in operated}
+    if not ids:
+        raise NoNetworkChosen()
+    if any(ident not in mine for ident in ids):
+        raise NetworkNotYours()
+    return [mine[ident] for ident in dict.fromkeys(ids)]
+
+
+def set_networks(shop, ids, operated, actor):
+    """The networks the shop serves among ``operated`` (the operator's) become those chosen by ``ids``; the
+    networks of other operators stay as they are (nobody changes what another network decided)."""
+    chosen = networks_chosen(ids, operated)
+    kept = [network for network in shop.networks if network not in operated]
+    served = sorted(set(kept) | set(chosen), key=lambda network: network.name)
+    if served != list(shop.networks):
+        note(shop, ShopChange.NETWORKS, actor, ", ".join(network.name for network in served))
+        shop.networks = served
+        db.session.flush()

@@ -4,7 +4,7 @@ One mechanism for both: ``pending_tasks`` lists what the shop owes, each with it
 overdue, the counter shows only that task until it is done.
 """
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .queries import shop_hours
 from ..rules import deadlines
@@ -29,13 +29,18 @@ class Task:
 INTAKE_ENDPOINTS = frozenset({"dropoff.intake_scan", "dropoff.finish_intake", "dropoff.refuse_damaged"})
 
 
+def intake_deadline(visit, ranges, closed):
+    """When the « Autre » intake ``visit`` is overdue: its network's minutes of the shop's opening time."""
+    window = timedelta(minutes=visit.network.intake_minutes)
+    return deadlines.intake_deadline(visit.opened_at, ranges, closed, visit.shop.timezone, window)
+
+
 def _intake_tasks(shop):
     intakes = open_intakes(shop)
     ranges, closed = shop_hours(shop) if intakes else ((), frozenset())
     return [
         Task("intake", N_("Scan in the parcels of the other carrier at the latest %(deadline)s."), "dropoff.intake",
-             deadlines.intake_deadline(visit.opened_at, ranges, closed, shop.timezone), {"key": visit.key},
-             INTAKE_ENDPOINTS)
+             intake_deadline(visit, ranges, closed), {"key": visit.key}, INTAKE_ENDPOINTS)
         for visit in intakes
     ]
 

@@ -4,8 +4,9 @@ Decisions (see docs/decisions.md):
 - The hold period counts days the shop is open: a parcel dropped off on day D may be collected until
   the end of the 7th day after D on which the shop opens (no weekly hours: every day counts; a dated
   closure never does). It expires at midnight starting the next day, in the shop's time zone. The
-  number of days is a parameter: it will belong to the network.
-- The 2-hour return-scan rule and the 30-minute intake rule count only the shop's open time,
+  number of days is the network's (hub/rules/networks.py), kept on the parcel when it arrives.
+- The 2-hour return-scan rule and the « Autre » intake rule (the network's minutes, 30 by default) count
+  only the shop's open time,
   so a notice that appears at midnight is due two opening hours after the shop opens.
 - A parcel staged for return that no carrier has taken after 3 days invites a support call.
 """
@@ -132,9 +133,10 @@ def return_scan_deadline(notice_at, ranges=(), closures=frozenset(), tz="UTC"):
     return add_open_time(notice_at, RETURN_SCAN_WINDOW, ranges, closures, tz)
 
 
-def intake_deadline(started_at, ranges=(), closures=frozenset(), tz="UTC"):
-    """When an « Autre » carrier's parcels must all have been scanned in by the associate."""
-    return add_open_time(started_at, INTAKE_WINDOW, ranges, closures, tz)
+def intake_deadline(started_at, ranges=(), closures=frozenset(), tz="UTC", window=INTAKE_WINDOW):
+    """When an « Autre » carrier's parcels must all have been scanned in by the associate (``window`` of
+    opening time: the network's)."""
+    return add_open_time(started_at, window, ranges, closures, tz)
 
 
 def needs_escalation(staged_at, now):

@@ -47,6 +47,11 @@ class VisitEnd(TitledEnum):
     REPLACED = "replaced", N_("replaced by another")  # the account opened another visit
 
 
+class OtherCarrierNotAllowed(DomainError):
+    message = N_("%(network)s does not let shops scan in another driver's parcels: ask the driver to use the "
+                 "network's carrier app.")
+
+
 class UnknownParcel(DomainError):
     message = N_("Unknown parcel %(tracking_id)s: it is not expected in this network. Keep it with you.")
 

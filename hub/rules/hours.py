@@ -25,6 +25,9 @@ MAX_CLOSURE_DAYS = 366
 # How far ahead a date may be typed (a closure's last day, a parcel's expected day).
 MAX_DAYS_AHEAD = 366
 
+# A new shop's week until it enters its own: Monday to Saturday, 09:00 to 19:00 (docs/decisions.md).
+DEFAULT_WEEK = tuple(Range(weekday, time(9), time(19)) for weekday in range(6))
+
 WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
             N_("Sunday"))
 

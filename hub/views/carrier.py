@@ -48,9 +48,10 @@ def read_code():
 
 
 def _my_shop_or_404(shop_id):
-    """A shop of the carrier's network; any other answers 404."""
+    """A shop of the carrier's network, active or not (one taken off the network still hands its returns over);
+    any other answers 404."""
     shop = db.session.get(Shop, shop_id)
-    if shop is None or not shop.active or current_user.network_id not in {n.id for n in shop.networks}:
+    if shop is None or current_user.network_id not in {n.id for n in shop.networks}:
         abort(404)
     return shop
 

@@ -44,11 +44,13 @@ def start():
 @associate_required
 def code(network_id):
     """The shop's QR code and 6-digit number, large, computed on the device; the visit below it, live."""
-    network = _network_or_404(network_id)
-    shop = current_user.shop
-    now = clock.now()
+    return _code_screen(_network_or_404(network_id))
+
+
+def _code_screen(network, **extra):
+    shop, now = current_user.shop, clock.now()
     return render("dropoff/code.html", "dropoff/_code.html", shop=shop, network=network,
-                  **shop_code_context(shop, now), **_follow_context(shop, now, since=now))
+                  **shop_code_context(shop, now), **_follow_context(shop, now, since=now), **extra)
 
 
 def shop_code_context(shop, now):
@@ -133,9 +135,13 @@ def _follow_fragment(visit, status=200, **extra):
 @associate_required
 @command
 def start_intake(network_id):
-    """Start scanning in another carrier's parcels (30 minutes of opening time to finish)."""
+    """Start scanning in another carrier's parcels (the network's minutes of opening time to finish), where the
+    network allows it and the shop is active."""
     network = _network_or_404(network_id)
-    visit = ops.start_intake(current_user.shop, network.id, current_user, actor(), key=visit_key())
+    try:
+        visit = ops.start_intake(current_user.shop, network.id, current_user, actor(), key=visit_key())
+    except DomainError as err:
+        return _code_screen(network, refused=err)
     return go(url_for("dropoff.intake", key=visit.key))
 
 

@@ -131,7 +131,9 @@ def back_office_screens(audit, server):
     audit.visit("people", f"/admin/reseaux/{network}/personnes")
     for name, path in [("back office", "/admin/"), ("search", "/admin/?q=CE1000"), ("call-backs", "/admin/assistance"),
                        ("admin parcel", f"/admin/colis/{parcel}"), ("admin shop", f"/admin/points/{shop}"),
-                       ("outbox", "/admin/avis"), ("send", "/admin/envois"), ("devices", "/admin/appareils/")]:
+                       ("outbox", "/admin/avis"), ("send", "/admin/envois"), ("devices", "/admin/appareils/"),
+                       ("network settings", f"/admin/reseaux/{network}/reglages"), ("shops", "/admin/points/"),
+                       ("new shop", "/admin/points/nouveau"), ("shop settings", f"/admin/points/{shop}/modifier")]:
         audit.visit(name, path)
     device = one(server, "SELECT id FROM devices WHERE shop_id = ? ORDER BY last_seen_at DESC LIMIT 1", shop)
     audit.visit("device", f"/admin/appareils/{device}")

@@ -25,7 +25,7 @@ def test_saying_full_twice_records_one_change_and_refuses_new_parcels(world):
         ops.send_expected(world.shop, world.network, world.actor(), tracking_id="TST0001", recipient_name="Léa")
 
 
-@pytest.mark.parametrize("raw", ["4", "1000", "vingt", ""])
+@pytest.mark.parametrize("raw", ["4", "0", "1001", "100000", "-5", "vingt", ""])
 def test_a_capacity_out_of_bounds_is_refused_and_changes_nothing(world, raw):
     with pytest.raises(ops.BadCapacity):
         ops.set_capacity(world.shop, raw, world.actor())

@@ -290,10 +290,10 @@ def test_the_notice_sent_again_shows_at_once_in_the_pickups_notices(app, operato
     assert response.count(tag) == before + 1 and "<html" not in response
 
 
-@pytest.mark.parametrize("value", ["4", "1000", "douze", "", "12.5"])
+@pytest.mark.parametrize("value", ["4", "0", "1001", "100000", "douze", "", "12.5"])
 def test_a_capacity_out_of_bounds_is_refused(operator, shop_of, shop_facts, events_of, value):
     response = operator.post(f"/admin/points/{shop_of('associe')}/capacite", {"capacity": value})
-    assert response.status_code == 422 and "un nombre entier de 5 à 999" in text(response)
+    assert response.status_code == 422 and "un nombre entier de 5 à 1000" in text(response)
     assert shop_facts(shop_of("associe"))[1] == 20 and events_of(shop_of("associe")) == []
 
 

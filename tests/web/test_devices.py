@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from hub.core.extensions import db
-from hub.core.models import (Account, AuditAction, AuditEntry, Device, HeldStatus, HeldStep, Network, Parcel,
-                             ParcelEvent, Role, SignIn)
+from hub.core.models import (Account, AuditAction, AuditEntry, Device, HeldStatus, HeldStep, Parcel,
+                             ParcelEvent, SignIn)
 from hub.rules.parcels import State
 
 from ..conftest import csrf_token, statements, text

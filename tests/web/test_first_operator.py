@@ -31,10 +31,10 @@ def test_from_an_empty_database_to_an_associate_at_the_counter(app, client):
 
 
 @pytest.mark.parametrize("args, message", [
-    (SHOP + ("--timezone", "", "--network", "Colis Sud"), "is not a time zone"),
+    (SHOP + ("--timezone", "", "--network", "Colis Sud"), "Choose the shop's time zone"),
     (SHOP + ("--timezone", "Lune/Base", "--network", "Colis Sud"), "is not a time zone"),
-    (SHOP + ("--timezone", "Europe/Paris", "--capacity", "0", "--network", "Colis Sud"), "whole number from 5 to 999"),
-    (SHOP + ("--timezone", "Europe/Paris", "--capacity", "100000", "--network", "Colis Sud"), "from 5 to 999"),
+    (SHOP + ("--timezone", "Europe/Paris", "--capacity", "0", "--network", "Colis Sud"), "whole number from 5 to 1000"),
+    (SHOP + ("--timezone", "Europe/Paris", "--capacity", "100000", "--network", "Colis Sud"), "from 5 to 1000"),
     (SHOP + ("--timezone", "Europe/Paris", "--network", "Inconnu"), "no network named"),
     (SHOP[:3] + ("--street", "", "--postcode", "1", "--city", "X", "--timezone", "Europe/Paris",
                  "--network", "Colis Sud"), "Fill in the shop"),

@@ -34,6 +34,9 @@ NOT_SWEPT = {
                          "403 to anyone else (test_access)" for name in ("index", "invite", "reset_link", "deactivate")},
     **{f"devices.{name}": "the back office: swept as another network's operator (test_operator_isolation), "
                           "403 to anyone else (test_devices)" for name in ("of_shop", "show", "revoke", "accept", "refuse")},
+    **{f"network.{name}": "the back office: swept as another network's operator (test_operator_isolation), "
+                          "403 to anyone else (test_access)"
+       for name in ("settings", "save_settings", "edit_shop", "update_shop")},
     **{endpoint: "the API: swept with another network's ids below (a key, not a session)" for endpoint in
        ("shipments.cancel", "shipments.redirect", "parcels.show", "shops.show", "shops.update", "webhooks.delete")},
 }

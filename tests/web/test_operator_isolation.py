@@ -9,14 +9,14 @@ from sqlalchemy import func, select
 
 from hub.core import clock as clock_module
 from hub.core.extensions import db
-from hub.core.models import (Account, ApiKey, Device, HeldStep, Network, OneTimeLink, OutboxMessage, Parcel, Role,
-                             Shop, SupportRequest, WebhookDelivery, WebhookEndpoint)
+from hub.core.models import (Account, ApiKey, AuditEntry, Device, HeldStep, Network, OneTimeLink, OutboxMessage,
+                             Parcel, Role, Shop, SupportRequest, WebhookDelivery, WebhookEndpoint)
 from hub.rules import codes
 from hub.rules.parcels import Size
 
 from ..conftest import text
 
-BACK_OFFICE = ("admin.", "integrations.", "people.", "devices.")
+BACK_OFFICE = ("admin.", "integrations.", "people.", "devices.", "network.")
 SEEN_NOWHERE = ("Colis Express", "Tabac-Presse", "Épicerie de la Gare", "CE10000", "Léa Bernard", "cpt_demo0",
                 "Caisse Colis")
 
@@ -87,7 +87,11 @@ def everything(app, database_state):
                     rows(OutboxMessage.id, OutboxMessage.status, OutboxMessage.next_attempt_at),
                     rows(ApiKey.id, ApiKey.revoked_at), rows(WebhookDelivery.id, WebhookDelivery.status),
                     rows(Device.id, Device.revoked_at, Device.revoke_reason), rows(HeldStep.id, HeldStep.status),
-                    db.session.scalar(select(func.count()).select_from(Parcel)))
+                    db.session.scalar(select(func.count()).select_from(Parcel)),
+                    rows(Network.id, Network.name, Network.hold_days, Network.default_capacity,
+                         Network.other_carrier_allowed, Network.intake_minutes),
+                    rows(Shop.id, Shop.name, Shop.street, Shop.timezone, Shop.offers_pickup),
+                    db.session.scalar(select(func.count()).select_from(AuditEntry)))
     return read
 
 
@@ -106,9 +110,11 @@ def test_another_networks_ids_answer_404_and_change_nothing(app, elsewhere, coli
         if "GET" in rule.methods:
             answers[("GET", path)] = elsewhere.get(path, htmx=True).status_code
         if "POST" in rule.methods:
-            answers[("POST", path)] = elsewhere.post(path, {"status": "closed", "capacity": "50", "name": "volée",
-                                                            "email": "vol@example.fr", "role": "associate",
-                                                            "shop": colis_express["shop_id"]}).status_code
+            answers[("POST", path)] = elsewhere.post(path, {
+                "status": "closed", "capacity": "50", "name": "volée", "email": "vol@example.fr", "role": "associate",
+                "shop": colis_express["shop_id"], "hold_days": "9", "default_capacity": "30", "intake_minutes": "60",
+                "street": "1 rue", "postcode": "13001", "city": "Marseille", "timezone": "Europe/Paris",
+                "networks": colis_express["network_id"], "capabilities": "PICK_UP", "active": "1"}).status_code
     assert {k: v for k, v in answers.items() if v not in (403, 404)} == {}
     assert len(answers) >= 10
     assert everything() == before
@@ -123,6 +129,20 @@ def test_lists_and_search_show_nothing_of_another_network(app, elsewhere, colis_
     assert {path: word for path, page in shown.items() for word in SEEN_NOWHERE if word in page} == {}
     assert "AILLEURS0001" in text(elsewhere.get("/admin/colis", query_string={"q": "ailleurs0"}))
     assert "Boutique Ailleurs" in shown["/admin/"] and "Réseau Ailleurs" in shown["/admin/reseaux/"]
+
+
+def test_a_shop_cannot_be_created_in_or_moved_to_another_network(app, elsewhere, colis_express, everything):
+    before = everything()
+    fields = {"name": "Boutique Volée", "street": "1 rue", "postcode": "13001", "city": "Marseille",
+              "timezone": "Europe/Paris", "capacity": "20", "capabilities": "PICK_UP", "active": "1",
+              "networks": colis_express["network_id"]}
+    created = elsewhere.post("/admin/points/nouveau", fields)
+    assert created.status_code == 422 and "qu'à un réseau que vous gérez" in text(created)
+    with app.app_context():
+        own = db.session.scalar(select(Shop.id).where(Shop.name == "Boutique Ailleurs"))
+    moved = elsewhere.post(f"/admin/points/{own}/modifier", dict(fields, name="Boutique Ailleurs"))
+    assert moved.status_code == 422 and "qu'à un réseau que vous gérez" in text(moved)
+    assert everything() == before
 
 
 def test_a_parcel_cannot_be_sent_to_another_networks_shop_or_in_its_name(elsewhere, colis_express, everything):

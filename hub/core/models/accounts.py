@@ -119,7 +119,7 @@ class OneTimeLink(db.Model):
 
 
 class AuditAction(TitledEnum):
-    """A change made in the back office to someone's account."""
+    """A change made in the back office: to someone's account, a shop or the network's settings."""
 
     INVITED = "invited", N_("invited")
     RESET_LINK = "reset_link", N_("password reset link made")
@@ -127,6 +127,18 @@ class AuditAction(TitledEnum):
     DEVICE_REVOKED = "device_revoked", N_("device revoked")
     HELD_STEP_ACCEPTED = "held_step_accepted", N_("held step accepted")
     HELD_STEP_REFUSED = "held_step_refused", N_("held step refused")
+    NETWORK_NAME = "network_name", N_("renamed the network")
+    HOLD_DAYS = "hold_days", N_("changed the hold period (open days)")
+    DEFAULT_CAPACITY = "default_capacity", N_("changed the capacity of new shops")
+    OTHER_CARRIER = "other_carrier", N_("changed whether another driver's parcels are taken in")
+    INTAKE_MINUTES = "intake_minutes", N_("changed the intake window (minutes)")
+    SHOP_CREATED = "shop_created", N_("created the shop")
+    SHOP_DETAILS = "shop_details", N_("changed the shop's name or address")
+    SHOP_CAPACITY = "shop_capacity", N_("changed the shop's capacity")
+    SHOP_ACTIVE = "shop_active", N_("changed whether the shop is active")
+    SHOP_SERVICES = "shop_services", N_("changed the shop's services")
+    SHOP_TIMEZONE = "shop_timezone", N_("changed the shop's time zone")
+    SHOP_NETWORKS = "shop_networks", N_("changed the networks the shop serves")
 
 
 class AuditEntry(db.Model):

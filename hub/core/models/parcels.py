@@ -64,7 +64,7 @@ class Visit(db.Model):
     """A carrier at the counter: a drop-off or a return pick-up, opened with the shop's code.
 
     ``mode`` is "carrier" when the network's carrier scans, "other" when the associate scans the
-    parcels of another driver (the « Autre » choice) against the 30-minute intake rule.
+    parcels of another driver (the « Autre » choice) within the network's intake window.
     """
 
     __tablename__ = "visits"
@@ -130,6 +130,9 @@ class Parcel(db.Model):
     # closures change): the last local day the customer can collect it, and the instant it expires.
     last_day: Mapped[Optional[date]] = mapped_column(sa.Date)
     expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # The network's hold period (open days) when the parcel arrived: the customer was told a day, so a later
+    # change of the network's period does not move it (a change of the shop's hours counts with this one).
+    hold_days: Mapped[Optional[int]] = mapped_column()
     # When the customer is reminded that the last day comes (set at drop-off, cleared once reminded):
     # the reminders' job reads it by index, whatever the history.
     remind_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)

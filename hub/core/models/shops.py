@@ -24,6 +24,8 @@ class ShopChange(TitledEnum):
     ACTIVE = "active", N_("changed whether the shop is active")
     SERVICES = "services", N_("changed the services offered")
     TIMEZONE = "timezone", N_("changed the time zone")
+    DETAILS = "details", N_("changed the name or address")
+    NETWORKS = "networks", N_("changed the networks served")
 
 
 class SupportStatus(TitledEnum):
@@ -43,9 +45,18 @@ shop_networks = sa.Table(
 
 
 class Network(db.Model):
+    """A parcel network, with the settings its operators choose (bounds in hub/rules/networks.py)."""
+
     __tablename__ = "networks"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    # Days the shop is open that a customer has to collect a parcel, counted from the day after it arrived.
+    hold_days: Mapped[int] = mapped_column(default=7, server_default="7")
+    # The capacity a new shop of the network starts with.
+    default_capacity: Mapped[int] = mapped_column(default=20, server_default="20")
+    # « Autre »: whether associates may scan in another driver's parcels, and within how many opening minutes.
+    other_carrier_allowed: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    intake_minutes: Mapped[int] = mapped_column(default=30, server_default="30")
 
 
 class ApiKey(db.Model):
