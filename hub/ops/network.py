@@ -24,6 +24,14 @@ def _shown(value):
     return str(value)
 
 
+def create_network(account, now, name):
+    """A new network, by a name no other network has, run by ``account`` from now on (and recorded in its log)."""
+    network = shop_ops.create_network(name)
+    account.operated_networks.append(network)
+    audit.record(network, account, AuditAction.NETWORK_CREATED, now, subject=network.name, after=network.name)
+    return network
+
+
 def update_settings(network, account, now, *, name, hold_days, default_capacity, other_carrier_allowed,
                     intake_minutes):
     """Change the network's settings, all checked before any is saved; a new hold period counts for the parcels

@@ -37,6 +37,19 @@ def _settings_of(network):
                 other_carrier_allowed="1" if network.other_carrier_allowed else "", intake_minutes=network.intake_minutes)
 
 
+@bp.post("/reseaux/")
+@operator_required
+@command
+def create_network():
+    """Create a network, run by the operator who creates it; its settings come next."""
+    try:
+        network = network_ops.create_network(current_user, clock.now(), request.form.get("name", ""))
+    except DomainError as err:
+        return render("integrations/networks.html", "integrations/networks.html", refused=err,
+                      networks=current_user.operated_networks, form=request.form)
+    return go(url_for("network.settings", network_id=network.id))
+
+
 @bp.get("/reseaux/<int:network_id>/reglages")
 @operator_required
 def settings(network_id):

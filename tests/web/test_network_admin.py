@@ -203,3 +203,43 @@ def test_an_associate_or_a_carrier_gets_403_from_every_page_of_the_settings_and_
              (f"/admin/points/{lyon}/modifier", dict(NEW_SHOP, networks=str(network_id(app))))]
     assert [someone.post(path, data).status_code for path, data in posts] == [403, 403, 403]
     assert counts(app) == before and network_row(app)[1] == 7
+
+
+def test_an_operator_creates_a_network_runs_it_alone_and_finds_it_in_its_log(app, browser, demo_data):
+    vert, express = browser().login("admin-vert"), browser().login("admin-colis")
+    answer = vert.post("/admin/reseaux/", {"name": "Relais du Sud"})
+    assert answer.status_code == 204
+    with app.app_context():
+        created = db.session.scalar(select(Network).where(Network.name == "Relais du Sud"))
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.network_id == created.id))
+        assert (created.hold_days, created.default_capacity) == (7, 20)
+        assert entry.actor.username == "admin-vert" and entry.action.value == "network_created"
+    assert answer.headers["HX-Redirect"] == f"/admin/reseaux/{created.id}/reglages"
+    assert "Relais du Sud" in text(vert.get("/admin/reseaux/"))
+    assert "a créé le réseau" in words(vert.get(f"/admin/reseaux/{created.id}/reglages"))
+    assert express.get(f"/admin/reseaux/{created.id}/reglages").status_code == 404
+    assert "Relais du Sud" not in text(express.get("/admin/reseaux/"))
+
+
+@pytest.mark.parametrize("name, message", [("", "Le champ « réseau » est obligatoire."),
+                                           ("colis express", "Un réseau s'appelle déjà « colis express »."),
+                                           ("\u0007", "Le champ « réseau » est obligatoire.")])
+def test_a_network_without_a_name_or_with_a_taken_one_is_refused_in_french(app, operator, name, message):
+    before = counts(app)
+    with app.app_context():
+        networks = db.session.scalar(select(func.count()).select_from(Network))
+    answer = operator.post("/admin/reseaux/", {"name": name})
+    assert answer.status_code in (409, 422) and message in text(answer)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Network)) == networks
+    assert counts(app) == before
+
+
+def test_a_network_form_without_its_csrf_token_makes_nothing(app, operator):
+    with app.app_context():
+        networks = db.session.scalar(select(func.count()).select_from(Network))
+    answer = operator.client.post("/admin/reseaux/", data={"name": "Relais du Sud"},
+                                  headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert answer.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Network)) == networks

@@ -127,6 +127,7 @@ class AuditAction(TitledEnum):
     DEVICE_REVOKED = "device_revoked", N_("device revoked")
     HELD_STEP_ACCEPTED = "held_step_accepted", N_("held step accepted")
     HELD_STEP_REFUSED = "held_step_refused", N_("held step refused")
+    NETWORK_CREATED = "network_created", N_("created the network")
     NETWORK_NAME = "network_name", N_("renamed the network")
     HOLD_DAYS = "hold_days", N_("changed the hold period (open days)")
     DEFAULT_CAPACITY = "default_capacity", N_("changed the capacity of new shops")
