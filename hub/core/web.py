@@ -144,6 +144,7 @@ def actor():
         occurred_at=device_time(now),
         offline=offline_replay(),
         command_id=g.get("command_id"),
+        note=g.get("actor_note", ""),
     )
 
 

@@ -11,10 +11,11 @@ from ..core import clock, signins
 from ..core.devices import register_device
 from ..core.extensions import db, limiter
 from ..core.models import Role, SignInEnd
-from ..ops import accounts
+from ..ops import accounts, pins
 from ..rules import passwords
 from ..rules.errors import DomainError
 from ..core.web import render, safe_path
+from .pins import SEEN
 
 bp = Blueprint("auth", __name__)
 
@@ -71,8 +72,10 @@ def login():
                       error=_("Wrong username or password."))
     session.clear()
     login_user(account)
-    device = register_device(account)
-    signins.begin(accounts.start_sign_in(account, device.id, clock.now()))
+    device, now = register_device(account), clock.now()
+    signins.begin(accounts.start_sign_in(account, device.id, now))
+    pins.remember(device, account, now)
+    session[SEEN] = int(now.timestamp())
     db.session.commit()
     return redirect(safe_path(request.args.get("next"), home_url(account)), 303)
 
