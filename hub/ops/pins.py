@@ -101,7 +101,7 @@ def switch(sign_in, account, pin):
     """``account`` takes the device's counter over with their PIN: the sign-in stays open (its replay token
     with it) and acts as them from now on."""
     check_pin(account, pin)
-    sign_in.acting_account_id = None if account.id == sign_in.account_id else account.id
+    sign_in.acting = None if account.id == sign_in.account_id else account
     _note_on_device(db.session.get(Device, sign_in.device_id), account, pin)
     db.session.flush()
     return account

@@ -67,3 +67,188 @@ def test_a_switch_by_pin_keeps_the_sign_in_and_its_replay_token(app, counter):
                             headers={"X-Offline-Replay": "1", "X-Replay-Token": token, "Sec-Fetch-Site": "same-origin",
                                      "X-Offline-Account": str(signed_in)})
     assert replayed.status_code == 200 and replayed.headers.get("X-Command-Applied") == "true"
+
+
+def pin_hash(app, username):
+    with app.app_context():
+        return db.session.scalar(select(Account.pin_hash).where(Account.username == username))
+
+
+def set_pin(browser_, pin, confirmation=None, **kwargs):
+    return browser_.client.post("/mon-code", data={"pin": pin, "confirmation": pin if confirmation is None else confirmation,
+                                                   "csrf_token": browser_.token, **kwargs}, headers={"HX-Request": "true"})
+
+
+@pytest.mark.parametrize("pin, confirmation, message", [
+    ("123", None, "Un code personnel compte de 4 à 6 chiffres, et seulement des chiffres."),
+    ("1234567", None, "Un code personnel compte de 4 à 6 chiffres, et seulement des chiffres."),
+    ("12a4", None, "Un code personnel compte de 4 à 6 chiffres, et seulement des chiffres."),
+    ("١٢٣٤", None, "Un code personnel compte de 4 à 6 chiffres, et seulement des chiffres."),
+    ("1234", "1243", "Les deux codes ne sont pas les mêmes."),
+])
+def test_a_pin_of_the_wrong_form_is_refused_in_french_and_changes_nothing(app, associate, pin, confirmation, message):
+    before = pin_hash(app, "associe")
+    response = set_pin(associate, pin, confirmation)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert pin_hash(app, "associe") == before
+
+
+def test_a_new_pin_is_kept_hashed_and_then_switches(app, counter):
+    assert "Mon code personnel" in counter.get("/mon-code").get_data(as_text=True)
+    response = set_pin(counter, "482915")
+    assert response.status_code == 200 and "Votre code personnel est enregistré." in response.get_data(as_text=True)
+    stored = pin_hash(app, "associe")
+    assert stored and "482915" not in stored
+    assert switch(counter, account_id(app, "associe"), "482915").status_code == 204
+
+
+def test_the_pin_forms_need_their_csrf_token(app, counter):
+    before = pin_hash(app, "associe")
+    assert counter.client.post("/mon-code", data={"pin": "4444", "confirmation": "4444"}).status_code == 400
+    assert counter.client.post(f"/comptoir/{account_id(app, 'collegue')}", data={"pin": DEMO_PINS["collegue"]}
+                               ).status_code == 400
+    assert pin_hash(app, "associe") == before and open_sign_ins(app)[0][2] is None
+
+
+def test_wrong_pins_say_the_tries_left_then_lock_until_a_password_sign_in(app, counter):
+    colleague = account_id(app, "collegue")
+    for left in (4, 3, 2, 1):
+        page = switch(counter, colleague, "0000").get_data(as_text=True)
+        assert f"Code incorrect. Essais restants avant le verrouillage : {left}." in page
+    locked = "Code verrouillé : connectez-vous avec votre mot de passe"
+    assert locked in switch(counter, colleague, "0000").get_data(as_text=True)
+    assert locked in switch(counter, colleague, DEMO_PINS["collegue"]).get_data(as_text=True)
+    assert open_sign_ins(app)[0][2] is None
+    counter.client.post("/deconnexion", data={"csrf_token": counter.token})
+    counter.login("collegue").client.post("/deconnexion", data={"csrf_token": counter.token})
+    counter.login("associe")
+    assert switch(counter, colleague, DEMO_PINS["collegue"]).status_code == 204
+
+
+def test_another_shops_associate_is_never_listed_nor_switched_to(app, browser, demo_data):
+    device = browser().login("associe2")
+    device.client.post("/deconnexion", data={"csrf_token": device.token})
+    device.login("associe")
+    other = account_id(app, "associe2")
+    assert "Karim Benali" not in device.get("/comptoir").get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Account, other).pin_hash = db.session.get(Account, account_id(app, "associe")).pin_hash
+        db.session.commit()
+    assert switch(device, other, DEMO_PINS["associe"]).status_code == 404
+    assert open_sign_ins(app)[0][2] is None
+    bundle = device.client.get("/hors-ligne/paquet").get_json()
+    assert [a["name"] for a in bundle["counter"]["associates"]] == ["Sophie Lefèvre"]
+
+
+def test_an_associate_never_signed_in_on_the_device_is_not_switchable(app, associate):
+    assert switch(associate, account_id(app, "collegue"), DEMO_PINS["collegue"]).status_code == 404
+    assert "Camille Roux" not in associate.get("/comptoir").get_data(as_text=True)
+
+
+def test_events_after_a_switch_name_the_associate_at_the_counter(app, counter, parcel_in, shop_of):
+    parcel = parcel_in(shop_of("associe"), "receive", "mark_not_found")
+    switch(counter, account_id(app, "collegue"), DEMO_PINS["collegue"])
+    assert counter.post(f"/colis/{parcel}/retrouve").status_code == 200
+    assert counter.post("/capacite/complet", data={"full": "1"}).status_code == 200
+    with app.app_context():
+        event = db.session.scalars(select(ParcelEvent).where(ParcelEvent.parcel_id == parcel)
+                                   .order_by(ParcelEvent.id.desc())).first()
+        shop_event = db.session.scalars(select(ShopEvent).order_by(ShopEvent.id.desc())).first()
+        assert event.account_id == shop_event.account_id == account_id(app, "collegue")
+
+
+def replay(browser_, path, associate_id, data=None):
+    headers = {"X-Offline-Replay": "1", "Sec-Fetch-Site": "same-origin",
+               "X-Offline-Account": str(account_id(browser_.app, "associe")), "X-Comptoir-Associate": str(associate_id)}
+    return browser_.post(path, data=data, headers=headers)
+
+
+def last_event(app, parcel):
+    with app.app_context():
+        event = db.session.scalars(select(ParcelEvent).where(ParcelEvent.parcel_id == parcel)
+                                   .order_by(ParcelEvent.id.desc())).first()
+        return event.account_id, event.note, event.offline
+
+
+def test_a_step_queued_offline_acts_as_its_associate_when_they_may(app, counter, parcel_in, shop_of):
+    counter.app = app
+    parcel = parcel_in(shop_of("associe"), "receive", "mark_not_found")
+    response = replay(counter, f"/colis/{parcel}/retrouve", account_id(app, "collegue"))
+    assert response.headers.get("X-Command-Applied") == "true"
+    assert last_event(app, parcel) == (account_id(app, "collegue"), "", True)
+
+
+@pytest.mark.parametrize("who", ["associe2", "livreur", "locked"])
+def test_a_step_queued_offline_for_someone_who_may_not_act_here_acts_as_the_sign_in_with_a_note(
+        app, counter, parcel_in, shop_of, who):
+    counter.app = app
+    named = account_id(app, "collegue" if who == "locked" else who)
+    if who == "locked":
+        with app.app_context():
+            db.session.get(Account, named).pin_failures = 5
+            db.session.commit()
+    parcel = parcel_in(shop_of("associe"), "receive", "mark_not_found")
+    response = replay(counter, f"/colis/{parcel}/retrouve", named)
+    assert response.headers.get("X-Command-Applied") == "true"
+    signed_in, note, offline = last_event(app, parcel)
+    assert signed_in == account_id(app, "associe") and offline and f"associate {named}" in note
+
+
+def go_idle(clock, minutes):
+    clock.advance(timedelta(minutes=minutes, seconds=1))
+
+
+def test_a_counter_left_unused_asks_who_is_at_it_then_shows_the_screen(app, counter, clock):
+    assert counter.get("/inventaire/").status_code == 200
+    go_idle(clock, 10)
+    response = counter.get("/inventaire/")
+    assert response.status_code == 303 and response.headers["Location"] == "/comptoir?next=/inventaire/"
+    htmx = counter.get("/inventaire/", htmx=True)
+    assert htmx.status_code == 204 and htmx.headers["HX-Redirect"].startswith("/comptoir")
+    assert counter.get("/comptoir?next=/inventaire/").status_code == 200
+    assert counter.get("/").status_code == 303  # still locked: the « who » screen did not unlock it
+    done = switch(counter, account_id(app, "associe"), DEMO_PINS["associe"], htmx=False, next_="/inventaire/")
+    assert done.status_code == 303 and done.headers["Location"] == "/inventaire/"
+    assert counter.get("/inventaire/").status_code == 200
+
+
+def test_a_counter_in_use_does_not_lock_and_polls_do_not_keep_it_awake(app, counter, clock):
+    for _ in range(3):
+        clock.advance(timedelta(minutes=6))
+        assert counter.get("/").status_code == 200
+    clock.advance(timedelta(minutes=6))
+    assert counter.get("/capacite/", htmx=True).status_code == 200  # a fragment read: no activity
+    clock.advance(timedelta(minutes=5))
+    assert counter.get("/").status_code == 303
+
+
+def test_steps_queued_offline_pass_a_locked_counter(app, counter, clock, parcel_in, shop_of):
+    counter.app = app
+    parcel = parcel_in(shop_of("associe"), "receive", "mark_not_found")
+    go_idle(clock, 10)
+    response = replay(counter, f"/colis/{parcel}/retrouve", account_id(app, "associe"))
+    assert response.headers.get("X-Command-Applied") == "true"
+
+
+def shop_idle_minutes(app):
+    with app.app_context():
+        return db.session.scalar(select(Shop.idle_minutes).where(Shop.name == "Tabac-Presse du Marché"))
+
+
+@pytest.mark.parametrize("typed", ["0", "121", "dix", ""])
+def test_idle_minutes_out_of_bounds_are_refused_in_french(app, associate, typed):
+    response = associate.post("/comptoir/veille", data={"minutes": typed})
+    assert response.status_code == 422
+    assert "Le délai est un nombre entier de minutes, de 1 à 120." in response.get_data(as_text=True)
+    assert shop_idle_minutes(app) == 10
+
+
+def test_the_shop_sets_its_idle_minutes_and_the_lock_follows_them(app, associate, clock):
+    assert "Verrouillage du comptoir" in associate.get("/comptoir/veille").get_data(as_text=True)
+    assert associate.post("/comptoir/veille", data={"minutes": "2"}).status_code == 200
+    assert shop_idle_minutes(app) == 2
+    with app.app_context():
+        event = db.session.scalars(select(ShopEvent).order_by(ShopEvent.id.desc())).first()
+        assert event.detail == "10 → 2" and event.account_id == account_id(app, "associe")
+    go_idle(clock, 2)
+    assert associate.get("/").status_code == 303
