@@ -105,7 +105,14 @@ def _counter():
     known = pin_ops.device_keys(g.device_id, current_user.shop_id)
     return {"idleMinutes": current_user.shop.idle_minutes, "iterations": pin_rules.ITERATIONS,
             "secret": device.pin_secret if device is not None else None, "lockAfter": pin_rules.MAX_FAILURES,
-            "associates": [{"id": account.id, "name": account.display_name, "key": key} for account, key in known]}
+            "associates": [{"id": account.id, "name": account.display_name, "key": key, "signedInAt": _stamp(account)}
+                           for account, key in known]}
+
+
+def _stamp(account):
+    """When the associate last signed in with their password: a later one clears the wrong PINs the device
+    counted for them."""
+    return account.last_sign_in_at.isoformat() if account.last_sign_in_at else ""
 
 
 def _associate_bundle(now):

@@ -15,7 +15,7 @@ from ..ops import accounts, pins
 from ..rules import passwords
 from ..rules.errors import DomainError
 from ..core.web import render, safe_path
-from .pins import SEEN
+from .pins import counter_signed_in
 
 bp = Blueprint("auth", __name__)
 
@@ -75,7 +75,7 @@ def login():
     device, now = register_device(account), clock.now()
     signins.begin(accounts.start_sign_in(account, device.id, now))
     pins.remember(device, account, now)
-    session[SEEN] = int(now.timestamp())
+    counter_signed_in(device, account, now)
     db.session.commit()
     return redirect(safe_path(request.args.get("next"), home_url(account)), 303)
 

@@ -22,6 +22,7 @@ bp = Blueprint("pins", __name__)
 
 SEEN = "counter_seen"        # when the device was last used (epoch seconds, in the signed session cookie)
 LOCKED = "counter_locked"    # the device was left unused: it asks who is at the counter
+SHARED = "counter_shared"    # two associates or more signed in on this device: it locks when left unused
 # Noting each request's time would rewrite the session cookie on every answer; a minute's delay needs less.
 SEEN_EVERY = 20
 UNLOCKED_BLUEPRINTS = {"pins", "auth", "help", "offline", "test_clock"}
@@ -155,10 +156,22 @@ def _activity():
     return request.method != "GET" or request.headers.get("HX-Request") != "true"
 
 
+def counter_signed_in(device, account, now):
+    """A password sign-in on ``device``: its use counts from now, and it locks when left unused only if it
+    is shared (docs/decisions.md): a device one associate alone uses never doubts who is at it."""
+    session[SEEN] = int(now.timestamp())
+    session[SHARED] = account.role == Role.ASSOCIATE and len(pins.known_on(device.id, account.shop_id)) > 1
+
+
+def counter_shared():
+    return bool(session.get(SHARED))
+
+
 def idle_lock():
-    """Once the device went unused for the shop's idle minutes, every screen asks who is at the counter.
+    """Once a shared device went unused for the shop's idle minutes, every screen asks who is at the counter.
     Replays pass: a queued step was made before, by whoever was at the counter then."""
-    if _exempt() or replay.is_replay() or not (current_user.is_authenticated and current_user.role == Role.ASSOCIATE):
+    if _exempt() or replay.is_replay() or not counter_shared() or not (
+            current_user.is_authenticated and current_user.role == Role.ASSOCIATE):
         return None
     now, seen = clock.now(), session.get(SEEN)
     if not session.get(LOCKED) and isinstance(seen, int) and rules.idle(
@@ -181,3 +194,5 @@ def signed_in_account_id():
 def register(app):
     app.before_request(idle_lock)
     app.add_template_global(signed_in_account_id)
+    app.add_template_global(counter_shared)
+    app.add_template_global(lambda: clock.now().isoformat(), "now_iso")

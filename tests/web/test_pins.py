@@ -29,8 +29,8 @@ def switch(browser_, username_id, pin, htmx=True, next_=None):
 
 @pytest.fixture
 def counter(browser, demo_data):
-    """One device where « collegue » then « associe » signed in with their passwords (the last is signed in)."""
-    device = browser().login("collegue")
+    """One device where « camille » then « associe » signed in with their passwords (the last is signed in)."""
+    device = browser().login("camille")
     device.client.post("/deconnexion", data={"csrf_token": device.token})
     return device.login("associe")
 
@@ -57,11 +57,11 @@ def at_counter(page):
 
 def test_a_switch_by_pin_keeps_the_sign_in_and_its_replay_token(app, counter):
     token, before = counter.replay_token(), open_sign_ins(app)
-    response = switch(counter, account_id(app, "collegue"), DEMO_PINS["collegue"])
+    response = switch(counter, account_id(app, "camille"), DEMO_PINS["camille"])
     assert response.status_code == 204 and response.headers["HX-Redirect"] == "/"
     assert at_counter(counter.get("/").get_data(as_text=True)) == "Camille Roux"
     [(sign_in, signed_in, acting)] = open_sign_ins(app)
-    assert [(sign_in, signed_in)] == [row[:2] for row in before] and acting == account_id(app, "collegue")
+    assert [(sign_in, signed_in)] == [row[:2] for row in before] and acting == account_id(app, "camille")
     # A step the device queued before the switch still goes through with the token it held.
     replayed = counter.post("/capacite/complet", data={"full": "1"},
                             headers={"X-Offline-Replay": "1", "X-Replay-Token": token, "Sec-Fetch-Site": "same-origin",
@@ -105,24 +105,24 @@ def test_a_new_pin_is_kept_hashed_and_then_switches(app, counter):
 def test_the_pin_forms_need_their_csrf_token(app, counter):
     before = pin_hash(app, "associe")
     assert counter.client.post("/mon-code", data={"pin": "4444", "confirmation": "4444"}).status_code == 400
-    assert counter.client.post(f"/comptoir/{account_id(app, 'collegue')}", data={"pin": DEMO_PINS["collegue"]}
+    assert counter.client.post(f"/comptoir/{account_id(app, 'camille')}", data={"pin": DEMO_PINS["camille"]}
                                ).status_code == 400
     assert pin_hash(app, "associe") == before and open_sign_ins(app)[0][2] is None
 
 
 def test_wrong_pins_say_the_tries_left_then_lock_until_a_password_sign_in(app, counter):
-    colleague = account_id(app, "collegue")
+    colleague = account_id(app, "camille")
     for left in (4, 3, 2, 1):
         page = switch(counter, colleague, "0000").get_data(as_text=True)
         assert f"Code incorrect. Essais restants avant le verrouillage : {left}." in page
     locked = "Code verrouillé : connectez-vous avec votre mot de passe"
     assert locked in switch(counter, colleague, "0000").get_data(as_text=True)
-    assert locked in switch(counter, colleague, DEMO_PINS["collegue"]).get_data(as_text=True)
+    assert locked in switch(counter, colleague, DEMO_PINS["camille"]).get_data(as_text=True)
     assert open_sign_ins(app)[0][2] is None
     counter.client.post("/deconnexion", data={"csrf_token": counter.token})
-    counter.login("collegue").client.post("/deconnexion", data={"csrf_token": counter.token})
+    counter.login("camille").client.post("/deconnexion", data={"csrf_token": counter.token})
     counter.login("associe")
-    assert switch(counter, colleague, DEMO_PINS["collegue"]).status_code == 204
+    assert switch(counter, colleague, DEMO_PINS["camille"]).status_code == 204
 
 
 def test_another_shops_associate_is_never_listed_nor_switched_to(app, browser, demo_data):
@@ -141,20 +141,20 @@ def test_another_shops_associate_is_never_listed_nor_switched_to(app, browser, d
 
 
 def test_an_associate_never_signed_in_on_the_device_is_not_switchable(app, associate):
-    assert switch(associate, account_id(app, "collegue"), DEMO_PINS["collegue"]).status_code == 404
+    assert switch(associate, account_id(app, "camille"), DEMO_PINS["camille"]).status_code == 404
     assert "Camille Roux" not in associate.get("/comptoir").get_data(as_text=True)
 
 
 def test_events_after_a_switch_name_the_associate_at_the_counter(app, counter, parcel_in, shop_of):
     parcel = parcel_in(shop_of("associe"), "receive", "mark_not_found")
-    switch(counter, account_id(app, "collegue"), DEMO_PINS["collegue"])
+    switch(counter, account_id(app, "camille"), DEMO_PINS["camille"])
     assert counter.post(f"/colis/{parcel}/retrouve").status_code == 200
     assert counter.post("/capacite/complet", data={"full": "1"}).status_code == 200
     with app.app_context():
         event = db.session.scalars(select(ParcelEvent).where(ParcelEvent.parcel_id == parcel)
                                    .order_by(ParcelEvent.id.desc())).first()
         shop_event = db.session.scalars(select(ShopEvent).order_by(ShopEvent.id.desc())).first()
-        assert event.account_id == shop_event.account_id == account_id(app, "collegue")
+        assert event.account_id == shop_event.account_id == account_id(app, "camille")
 
 
 def replay(browser_, path, associate_id, data=None):
@@ -173,16 +173,16 @@ def last_event(app, parcel):
 def test_a_step_queued_offline_acts_as_its_associate_when_they_may(app, counter, parcel_in, shop_of):
     counter.app = app
     parcel = parcel_in(shop_of("associe"), "receive", "mark_not_found")
-    response = replay(counter, f"/colis/{parcel}/retrouve", account_id(app, "collegue"))
+    response = replay(counter, f"/colis/{parcel}/retrouve", account_id(app, "camille"))
     assert response.headers.get("X-Command-Applied") == "true"
-    assert last_event(app, parcel) == (account_id(app, "collegue"), "", True)
+    assert last_event(app, parcel) == (account_id(app, "camille"), "", True)
 
 
 @pytest.mark.parametrize("who", ["associe2", "livreur", "locked"])
 def test_a_step_queued_offline_for_someone_who_may_not_act_here_acts_as_the_sign_in_with_a_note(
         app, counter, parcel_in, shop_of, who):
     counter.app = app
-    named = account_id(app, "collegue" if who == "locked" else who)
+    named = account_id(app, "camille" if who == "locked" else who)
     if who == "locked":
         with app.app_context():
             db.session.get(Account, named).pin_failures = 5
@@ -243,7 +243,8 @@ def test_idle_minutes_out_of_bounds_are_refused_in_french(app, associate, typed)
     assert shop_idle_minutes(app) == 10
 
 
-def test_the_shop_sets_its_idle_minutes_and_the_lock_follows_them(app, associate, clock):
+def test_the_shop_sets_its_idle_minutes_and_the_lock_follows_them(app, counter, clock):
+    associate = counter
     assert "Verrouillage du comptoir" in associate.get("/comptoir/veille").get_data(as_text=True)
     assert associate.post("/comptoir/veille", data={"minutes": "2"}).status_code == 200
     assert shop_idle_minutes(app) == 2
@@ -252,3 +253,9 @@ def test_the_shop_sets_its_idle_minutes_and_the_lock_follows_them(app, associate
         assert event.detail == "10 → 2" and event.account_id == account_id(app, "associe")
     go_idle(clock, 2)
     assert associate.get("/").status_code == 303
+
+
+def test_a_device_one_associate_alone_uses_never_locks(associate, clock):
+    go_idle(clock, 60)
+    assert associate.get("/").status_code == 200
+    assert 'data-idle-minutes="0"' in associate.get("/").get_data(as_text=True)
