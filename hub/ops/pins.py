@@ -115,3 +115,11 @@ def set_idle_minutes(shop, raw, actor):
         shop.idle_minutes = minutes
         db.session.flush()
     return minutes
+
+
+def forget_device(device):
+    """A revoked device: its secret and the keyed hashes made for it are dropped, so no bundle carries them
+    again."""
+    device.pin_secret = None
+    for known in db.session.scalars(select(DeviceAssociate).where(DeviceAssociate.device_id == device.id)):
+        known.pin_key = None

@@ -114,3 +114,10 @@ def test_the_idle_minutes_change_is_kept_in_the_shops_log(world):
     with pytest.raises(rules.BadIdleMinutes):
         pins.set_idle_minutes(world.shop, "0", world.actor())
     assert world.shop.idle_minutes == 3
+
+
+def test_a_revoked_device_loses_its_secret_and_keyed_hashes(world, device):
+    pins.set_pin(world.associate, "2468", "2468", device)
+    accounts.revoke_device(device, "volé", clock.now())
+    assert device.pin_secret is None
+    assert db.session.get(DeviceAssociate, (device.id, world.associate.id)).pin_key is None
