@@ -15,7 +15,7 @@ from ..rules import codes
 from ..rules import hours as hours_rules
 from ..rules.dropoff import read_tracking_id
 from ..rules.errors import Conflict, DomainError, N_, NetworkNotServed
-from ..rules.text import plain_text
+from ..rules.text import plain_text, whole_number
 from . import holds, notices, support, webhooks
 
 MIN_CAPACITY = 5
@@ -94,13 +94,7 @@ def declare_full(shop, full, actor):
 
 def _capacity(raw):
     """A capacity as typed, checked: a whole number from MIN_CAPACITY to MAX_CAPACITY."""
-    try:
-        capacity = int(str(raw).strip())
-    except ValueError:
-        raise BadCapacity(min=MIN_CAPACITY, max=MAX_CAPACITY) from None
-    if not MIN_CAPACITY <= capacity <= MAX_CAPACITY:
-        raise BadCapacity(min=MIN_CAPACITY, max=MAX_CAPACITY)
-    return capacity
+    return whole_number(raw, MIN_CAPACITY, MAX_CAPACITY, BadCapacity)
 
 
 def set_capacity(shop, raw, actor):

@@ -7,6 +7,7 @@ import hashlib
 from datetime import timedelta
 
 from .errors import DomainError, N_
+from .text import whole_number
 
 MIN_LENGTH, MAX_LENGTH = 4, 6
 MAX_FAILURES = 5
@@ -78,13 +79,7 @@ def keyed_hash(pin, secret, account_id):
 
 def idle_minutes(raw):
     """The shop's idle delay as typed: a whole number of minutes from 1 to 120."""
-    try:
-        minutes = int(str(raw).strip())
-    except ValueError:
-        raise BadIdleMinutes(min=IDLE_MIN, max=IDLE_MAX) from None
-    if not IDLE_MIN <= minutes <= IDLE_MAX:
-        raise BadIdleMinutes(min=IDLE_MIN, max=IDLE_MAX)
-    return minutes
+    return whole_number(raw, IDLE_MIN, IDLE_MAX, BadIdleMinutes)
 
 
 def idle(last_active, now, minutes):

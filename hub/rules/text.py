@@ -30,3 +30,15 @@ def folded(text):
     """Lowercase without accents, so « lea » finds « Léa »."""
     decomposed = unicodedata.normalize("NFKD", text or "")
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def whole_number(raw, low, high, refusal):
+    """A whole number typed between ``low`` and ``high`` (inclusive); else ``refusal`` raised, with the
+    bounds as its ``min`` and ``max``."""
+    try:
+        number = int(str(raw).strip())
+    except ValueError:
+        raise refusal(min=low, max=high) from None
+    if not low <= number <= high:
+        raise refusal(min=low, max=high)
+    return number

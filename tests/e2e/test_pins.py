@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from .conftest import (events, expect_waiting, follow, go_offline, go_online, login, online_visit,
                        read_code_from_the_notice, wait_until, wedge)
+from .test_offline import open_the_pickup
 
 HANDED = ("CE100001FR", "CE100002FR")  # Camille Martin's parcels in the demo
 EXPIRED = "CE100006FR"  # expired in the demo, waiting for the return scan
@@ -50,12 +51,7 @@ def hand_over(page, server, new_context, tracking_id):
     code = read_code_from_the_notice(server, new_context, "Camille Martin")
     follow(page, "Collecte du client")
     page.get_by_text("Entrer le code", exact=True).click()
-    field = page.get_by_label("Code de retrait (6 chiffres)")
-    field.fill(code)
-    field.press("Enter")
-    expect(page.get_by_role("heading", name="Camille Martin")).to_be_visible()
-    page.wait_for_load_state()
-    expect(page.get_by_label("Scanner les colis")).to_be_focused()
+    open_the_pickup(page, code)
     wedge(page, tracking_id)
     expect(page.locator("#pickup [role=status]")).to_contain_text(f"Remis : {tracking_id}")
     page.goto(server.url + "/")
