@@ -17,6 +17,10 @@ from ..rules.errors import DomainError, N_
 from .shop import note
 
 
+class PasswordFirst(DomainError):
+    message = N_("To change your PIN, sign in with your password on this device.")
+
+
 class NotKnownHere(DomainError):
     status = 404
     message = N_("This associate has not signed in on this device with their password yet.")
@@ -46,9 +50,12 @@ def _note_on_device(device, account, pin):
         known.pin_key = _device_key(device, account, pin)
 
 
-def set_pin(account, pin, confirmation, device):
-    """A new personal PIN (asked twice). The keyed hashes other devices hold of the old one are dropped:
-    they get the new one when it is next typed there."""
+def set_pin(account, pin, confirmation, device, sign_in):
+    """A new personal PIN (asked twice), set by the associate who signed in with their password (a PIN
+    alone does not change a PIN). The keyed hashes other devices hold of the old one are dropped: they get
+    the new one when it is next typed there."""
+    if sign_in.account_id != account.id:
+        raise PasswordFirst()
     rules.check_new(pin, confirmation)
     account.pin_hash, account.pin_failures = generate_password_hash(pin), 0
     for known in db.session.scalars(select(DeviceAssociate).where(DeviceAssociate.account_id == account.id)):

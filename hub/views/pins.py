@@ -25,8 +25,8 @@ LOCKED = "counter_locked"    # the device was left unused: it asks who is at the
 SHARED = "counter_shared"    # two associates or more signed in on this device: it locks when left unused
 # Noting each request's time would rewrite the session cookie on every answer; a minute's delay needs less.
 SEEN_EVERY = 20
-UNLOCKED_BLUEPRINTS = {"pins", "auth", "help", "offline", "test_clock"}
-UNLOCKED_ENDPOINTS = {"static", "service_worker", "favicon"}
+UNLOCKED_BLUEPRINTS = {"auth", "help", "offline", "test_clock"}
+UNLOCKED_ENDPOINTS = {"static", "service_worker", "favicon", "pins.who", "pins.pad"}
 
 
 def _device():
@@ -50,7 +50,8 @@ def personal():
 def set_personal():
     """Save a new PIN (asked twice); a PIN of the wrong form is refused and changes nothing."""
     try:
-        pins.set_pin(current_user, request.form.get("pin"), request.form.get("confirmation"), _device())
+        pins.set_pin(current_user, request.form.get("pin"), request.form.get("confirmation"), _device(),
+                     signins.current())
     except DomainError as err:
         db.session.rollback()
         return _pin_page("personal", has_pin=current_user.pin_hash is not None, refused=err)

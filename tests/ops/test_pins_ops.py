@@ -25,8 +25,14 @@ def device(world):
     return row
 
 
+def set_pin(world, account, pin, confirmation, device):
+    """``account`` signed in with their password on ``device`` sets a PIN."""
+    sign_in = accounts.start_sign_in(account, device.id, clock.now())
+    return pins.set_pin(account, pin, confirmation, device, sign_in)
+
+
 def test_a_pin_is_kept_as_a_hash_and_as_this_devices_keyed_hash(world, device):
-    pins.set_pin(world.associate, "2468", "2468", device)
+    set_pin(world, world.associate, "2468", "2468", device)
     assert world.associate.pin_hash and "2468" not in world.associate.pin_hash
     known = db.session.get(DeviceAssociate, (device.id, world.associate.id))
     assert device.pin_secret and known.pin_key == rules.keyed_hash("2468", device.pin_secret, world.associate.id)
@@ -38,21 +44,21 @@ def test_a_new_pin_drops_the_keyed_hashes_other_devices_hold(world, device):
     db.session.add(other)
     db.session.flush()
     pins.remember(other, world.associate, now)
-    pins.set_pin(world.associate, "2468", "2468", other)
-    pins.set_pin(world.associate, "1357", "1357", device)
+    set_pin(world, world.associate, "2468", "2468", other)
+    set_pin(world, world.associate, "1357", "1357", device)
     assert db.session.get(DeviceAssociate, (other.id, world.associate.id)).pin_key is None
 
 
 def test_a_refused_pin_changes_nothing(world, device):
     with pytest.raises(rules.BadPin):
-        pins.set_pin(world.associate, "12", "12", device)
+        set_pin(world, world.associate, "12", "12", device)
     with pytest.raises(rules.PinsDiffer):
-        pins.set_pin(world.associate, "1234", "4321", device)
+        set_pin(world, world.associate, "1234", "4321", device)
     assert world.associate.pin_hash is None
 
 
 def test_five_wrong_pins_lock_and_a_password_sign_in_unlocks(world, device):
-    pins.set_pin(world.colleague, "2468", "2468", device)
+    set_pin(world, world.colleague, "2468", "2468", device)
     for left in (4, 3, 2, 1):
         with pytest.raises(rules.WrongPin) as refused:
             pins.check_pin(world.colleague, "0000")
@@ -67,7 +73,7 @@ def test_five_wrong_pins_lock_and_a_password_sign_in_unlocks(world, device):
 
 
 def test_a_right_pin_starts_the_count_again(world, device):
-    pins.set_pin(world.colleague, "2468", "2468", device)
+    set_pin(world, world.colleague, "2468", "2468", device)
     for _ in range(4):
         with pytest.raises(rules.WrongPin):
             pins.check_pin(world.colleague, "0000")
@@ -78,17 +84,18 @@ def test_a_right_pin_starts_the_count_again(world, device):
 
 
 def test_a_switch_keeps_the_sign_in_open_and_changes_who_acts(world, device):
-    pins.set_pin(world.colleague, "2468", "2468", device)
+    set_pin(world, world.colleague, "2468", "2468", device)
+    set_pin(world, world.associate, "1357", "1357", device)
     sign_in = accounts.start_sign_in(world.associate, device.id, clock.now())
     assert pins.switch(sign_in, world.colleague, "2468") is world.colleague
     assert sign_in.open and sign_in.at_counter is world.colleague and sign_in.account is world.associate
-    pins.set_pin(world.associate, "1357", "1357", device)
     pins.switch(sign_in, world.associate, "1357")
+    assert sign_in.open
     assert sign_in.acting_account_id is None and sign_in.at_counter is world.associate
 
 
 def test_a_deactivated_associate_at_the_counter_gives_it_back_to_the_sign_in(world, device):
-    pins.set_pin(world.colleague, "2468", "2468", device)
+    set_pin(world, world.colleague, "2468", "2468", device)
     sign_in = accounts.start_sign_in(world.associate, device.id, clock.now())
     pins.switch(sign_in, world.colleague, "2468")
     accounts.deactivate(world.colleague, clock.now())
@@ -117,7 +124,16 @@ def test_the_idle_minutes_change_is_kept_in_the_shops_log(world):
 
 
 def test_a_revoked_device_loses_its_secret_and_keyed_hashes(world, device):
-    pins.set_pin(world.associate, "2468", "2468", device)
+    set_pin(world, world.associate, "2468", "2468", device)
     accounts.revoke_device(device, "volé", clock.now())
     assert device.pin_secret is None
     assert db.session.get(DeviceAssociate, (device.id, world.associate.id)).pin_key is None
+
+
+def test_an_associate_at_the_counter_by_pin_cannot_change_a_pin(world, device):
+    set_pin(world, world.colleague, "2468", "2468", device)
+    sign_in = accounts.start_sign_in(world.associate, device.id, clock.now())
+    pins.switch(sign_in, world.colleague, "2468")
+    with pytest.raises(pins.PasswordFirst):
+        pins.set_pin(world.colleague, "1111", "1111", device, sign_in)
+    pins.check_pin(world.colleague, "2468")

@@ -259,3 +259,22 @@ def test_a_device_one_associate_alone_uses_never_locks(associate, clock):
     go_idle(clock, 60)
     assert associate.get("/").status_code == 200
     assert 'data-idle-minutes="0"' in associate.get("/").get_data(as_text=True)
+
+
+def test_a_locked_counter_changes_no_pin_and_no_setting(app, counter, clock):
+    before = pin_hash(app, "associe")
+    go_idle(clock, 10)
+    assert counter.get("/mon-code").status_code == 303
+    assert set_pin(counter, "9999").status_code == 204  # sent to « Qui est au comptoir ? »
+    assert counter.post("/comptoir/veille", data={"minutes": "120"}).status_code == 204
+    assert pin_hash(app, "associe") == before and shop_idle_minutes(app) == 10
+
+
+def test_after_a_switch_by_pin_the_pin_page_asks_for_a_password_sign_in(app, counter):
+    switch(counter, account_id(app, "camille"), DEMO_PINS["camille"])
+    before = pin_hash(app, "camille")
+    response = set_pin(counter, "9999")
+    assert response.status_code == 422
+    assert "Pour changer votre code, connectez-vous avec votre mot de passe sur cet appareil." in response.get_data(
+        as_text=True)
+    assert pin_hash(app, "camille") == before
