@@ -114,7 +114,9 @@
     dialog.showModal();
   }
 
+  // Escape or a phone's back button: the idle lock stays (a browser may close a dialog despite « cancel »).
   dialog.addEventListener("cancel", function (evt) { if (forced) evt.preventDefault(); });
+  dialog.addEventListener("close", function () { if (forced) dialog.showModal(); });
   dialog.querySelector("[data-counter-lock-close]").addEventListener("click", function () { dialog.close(); });
 
   pad.addEventListener("submit", function (evt) {

@@ -5,7 +5,7 @@ PIN forms are no @command: a wrong PIN is refused and still counts towards the l
 and no PIN is ever written down with a command's payload."""
 from datetime import datetime, timezone
 
-from flask import Blueprint, g, redirect, request, session, url_for
+from flask import Blueprint, abort, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -51,7 +51,7 @@ def set_personal():
     """Save a new PIN (asked twice); a PIN of the wrong form is refused and changes nothing."""
     try:
         pins.set_pin(current_user, request.form.get("pin"), request.form.get("confirmation"), _device(),
-                     signins.current())
+                     _sign_in())
     except DomainError as err:
         db.session.rollback()
         return _pin_page("personal", has_pin=current_user.pin_hash is not None, refused=err)
@@ -60,8 +60,16 @@ def set_personal():
                 lambda: _pin_page("personal", has_pin=True, saved=True))
 
 
+def _sign_in():
+    """The session's sign-in: a PIN is typed on a device signed in with a password, never on a replay."""
+    sign_in = signins.current()
+    if sign_in is None:
+        abort(403)
+    return sign_in
+
+
 def _shop_id():
-    return signins.current().account.shop_id
+    return _sign_in().account.shop_id
 
 
 @bp.get("/comptoir")
@@ -98,7 +106,7 @@ def pad(account_id):
 
 def _switch(associate):
     try:
-        pins.switch(signins.current(), associate, request.form.get("pin"))
+        pins.switch(_sign_in(), associate, request.form.get("pin"))
     except DomainError as err:
         db.session.commit()  # a wrong PIN counts towards the lock
         return _pin_page("pad", associate=associate, next=_next(), refused=err)

@@ -6,6 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
+from hub.cli.demo import DEMO_PINS
+
 from .conftest import (events, expect_waiting, follow, go_offline, go_online, login, online_visit,
                        read_code_from_the_notice, wait_until, wedge)
 from .test_offline import open_the_pickup
@@ -125,3 +127,33 @@ def test_two_associates_share_one_phone_by_pin_online_and_offline(live_server, n
     expect_waiting(page, 0)
     assert [offline for offline, _ in events(live_server, EXPIRED, "stage_for_return")] == [1]
     assert who_did(live_server, EXPIRED, "stage_for_return") == ["Sophie Lefèvre"]
+
+
+def test_a_shared_phone_left_unused_offline_asks_who_is_at_the_counter(live_server, new_context):
+    page = online_visit(new_context().new_page(), live_server, "camille")
+    page.locator("summary[aria-label=Menu]").click()
+    page.get_by_role("button", name="Déconnexion").click()
+    expect(page).to_have_url(re.compile(r"/connexion$"))
+    online_visit(page, live_server, "associe")  # two associates signed in on this phone: it is shared
+    follow(page, "Changer")
+    follow(page, "Sophie Lefèvre")
+    page.keyboard.type(DEMO_PINS["associe"])  # typed here: the server makes its keyed hash for this phone
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(live_server.url + "/")  # the PIN pad sent back to the home screen
+    page.wait_for_load_state()
+    synchronise(page)
+    go_offline(page)
+    lock = page.locator("[data-counter-lock]")
+    page.clock.fast_forward("09:00")
+    expect(lock).to_be_hidden()
+    page.clock.fast_forward("01:10")
+    expect(lock).to_be_visible()
+    expect(lock.get_by_role("heading", name="Qui est au comptoir ?")).to_be_visible()
+    expect(lock.get_by_role("button", name="Sophie Lefèvre")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(lock).to_be_visible()  # no way round it but a PIN
+    lock.get_by_role("button", name="Sophie Lefèvre").click()
+    page.keyboard.type(DEMO_PINS["associe"])
+    page.keyboard.press("Enter")
+    expect(lock).to_be_hidden()
+    expect(at_counter(page)).to_have_text("Sophie Lefèvre")

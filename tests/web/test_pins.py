@@ -278,3 +278,14 @@ def test_after_a_switch_by_pin_the_pin_page_asks_for_a_password_sign_in(app, cou
     assert "Pour changer votre code, connectez-vous avec votre mot de passe sur cet appareil." in response.get_data(
         as_text=True)
     assert pin_hash(app, "camille") == before
+
+
+def test_a_replay_with_no_session_switches_nobody(app, browser, counter):
+    token, device = counter.replay_token(), counter.client.get_cookie("comptoir_device").value
+    bare = browser()
+    bare.client.set_cookie("comptoir_device", device)
+    headers = {"X-Offline-Replay": "1", "Sec-Fetch-Site": "same-origin", "X-Replay-Token": token,
+               "Idempotency-Key": str(uuid.uuid4())}
+    response = bare.client.post(f"/comptoir/{account_id(app, 'camille')}", data={"pin": DEMO_PINS["camille"]},
+                                headers=headers)
+    assert response.status_code == 403 and open_sign_ins(app)[0][2] is None
