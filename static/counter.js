@@ -44,8 +44,10 @@
       return value && value.account === account ? value : null;
     } catch (e) { return null; }
   }
+  // Offline, the switch made on the device holds whatever the page says (a device's clock may run behind
+  // the server's); online, a page rendered after it comes from the server, which never saw it.
   var offlineSwitch = stored();
-  if (offlineSwitch && offlineSwitch.at > Date.parse(bar.dataset.renderedAt)) {
+  if (offlineSwitch && (navigator.onLine === false || offlineSwitch.at > Date.parse(bar.dataset.renderedAt))) {
     current = offlineSwitch;
     nameEl.textContent = offlineSwitch.name;
   } else if (offlineSwitch) {

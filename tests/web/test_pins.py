@@ -11,8 +11,6 @@ from hub.cli.demo import DEMO_PINS
 from hub.core.extensions import db
 from hub.core.models import Account, ParcelEvent, Shop, ShopEvent, SignIn
 
-from ..conftest import csrf_token
-
 
 def account_id(app, username):
     with app.app_context():
