@@ -103,7 +103,6 @@ def _init_extensions(app):
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    login_manager.user_loader(lambda ident: logs.signed_in(signins.load_account(ident)))
     devices.register(app)
     replay.register(app)
     revoked.register(app)
@@ -127,17 +126,18 @@ def _register_blueprints(app):
     from .views import admin, auth, blocking, capacity, carrier, counter, dropoff, expected, help, hours
     from . import cli
     from .core import clock
-    from .views import devices as device_views, integrations, inventory, network, notice, people, pickup, returns
-    from .views import scan, shop_page
+    from .views import devices as device_views, integrations, inventory, network, notice, people, pickup, pins
+    from .views import returns, scan, shop_page
     from . import api, offline
 
     for module in (auth, counter, dropoff, notice, carrier, admin, help, cli, inventory, expected, hours, capacity,
-                   shop_page, pickup, returns, scan, offline, integrations, people, device_views, network):
+                   shop_page, pickup, returns, scan, offline, integrations, people, device_views, network, pins):
         app.register_blueprint(module.bp)
     offline.register(app)
     api.register(app)
     if app.config["MOVABLE_CLOCK"]:
         app.register_blueprint(clock.bp)
+    pins.register(app)  # before the overdue-task block: a counter left unused first asks who is at it
     blocking.register(app)
 
 

@@ -16,7 +16,11 @@ from ..rules.parcels import COLLECTABLE, Action
 DEMO_PASSWORD = "demo1234"
 # Colis Express's key to the API in the demo (published with the logins; production never makes it).
 DEMO_API_KEY = "cpt_demo0colis_exp-demo-key-not-secret"
-DEMO_LOGINS = (("associe", "associate"), ("associe2", "associate of another shop"), ("livreur", "carrier"),
+# Each demo associate of the Lyon shop has a personal PIN to take its shared counter over.
+DEMO_PINS = {"associe": "1357", "camille": "2468"}
+DEMO_LOGINS = (("associe", f"associate, PIN {DEMO_PINS['associe']}"),
+               ("camille", f"second associate of the same shop, PIN {DEMO_PINS['camille']}"),
+               ("associe2", "associate of another shop"), ("livreur", "carrier"),
                ("admin", "operator of both networks"), ("admin-colis", "operator of Colis Express"),
                ("admin-vert", "operator of Relais Vert"))
 
@@ -71,9 +75,16 @@ def _demo_password_hash():
     return generate_password_hash(DEMO_PASSWORD)
 
 
+@lru_cache(maxsize=4)
+def _demo_pin_hash(pin):
+    return generate_password_hash(pin)
+
+
 def _account(username, name, role, **links):
     account = Account(username=username, display_name=name, role=role, locale=None, **links)
     account.password_hash = _demo_password_hash()
+    if username in DEMO_PINS:  # known on no device yet: each device learns them at a password sign-in
+        account.pin_hash = _demo_pin_hash(DEMO_PINS[username])
     db.session.add(account)
     return account
 
@@ -144,6 +155,7 @@ def create(now):
     other = _shop("Épicerie de la Gare", "3 rue de la Gare", "75010", "Paris", [network])
     db.session.flush()
     associate = _account("associe", "Sophie Lefèvre", Role.ASSOCIATE, shop=shop)
+    _account("camille", "Camille Roux", Role.ASSOCIATE, shop=shop)
     _account("associe2", "Karim Benali", Role.ASSOCIATE, shop=other)
     _account("livreur", "Julien Moreau", Role.CARRIER, network=network)
     _account("admin", "Service réseau", Role.OPERATOR, operated_networks=[network, other_network])

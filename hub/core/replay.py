@@ -18,11 +18,16 @@ not have it. It vouches for a request only when all of this holds:
 Such a request, and only such a request, is *vouched*: it may be dated by the device (``X-Occurred-At``,
 hub/core/web.device_time), it passes the overdue-task block, a carrier's code is checked against the moment
 the device read it, and its CSRF check is waived. When the session is gone it is signed in as the token's
-account for this one request (Flask-Login's request loader; no session is made). Headers alone grant
+account for this one request (Flask-Login's request loader; no session is made). A vouched replay acts as
+the associate who was at the counter when the step was made (``X-Comptoir-Associate``, set by the page, a
+PIN switch made offline included) when that associate is known on the device, of the sign-in's shop, active
+and their PIN not locked; else as the sign-in's own account, and its parcel events say so in their note
+(``replay_actor``). Headers alone grant
 nothing: without the token a replay is an ordinary request, judged at the server's time. A replay whose
 session and token are both gone gets a 401 and stays queued until the associate signs in again; a replay
 made under another account than the one signed in now gets a 403.
 """
+import logging
 from urllib.parse import urlsplit
 
 from flask import current_app, g, request
@@ -34,8 +39,10 @@ from . import clock, devices, logs, signins
 from .extensions import csrf, db, login_manager
 from .models import Role, SignIn
 from ..rules import accounts as account_rules
+from ..rules import pins as pin_rules
 
 HEADER = "X-Replay-Token"
+ASSOCIATE_HEADER = "X-Comptoir-Associate"
 LIFETIME = account_rules.IDLE_LIMIT
 REPLAY_ROLES = (Role.ASSOCIATE, Role.CARRIER)
 
@@ -98,21 +105,55 @@ def _vouched_sign_in():
     return sign_in if account.is_active and account.role in REPLAY_ROLES else None
 
 
+def replay_sign_in():
+    """The sign-in a replay's token vouches for, or None (see the module's docstring)."""
+    if "replay_sign_in" not in g:
+        g.replay_sign_in = _vouched_sign_in() if looks_like_replay() else None
+    return g.replay_sign_in
+
+
 def replay_account():
-    """The account a replay's token vouches for, or None (see the module's docstring)."""
-    if "replay_account" not in g:
-        sign_in = _vouched_sign_in() if looks_like_replay() else None
-        g.replay_account = sign_in.account if sign_in is not None else None
-    return g.replay_account
+    """The account that signed in the sign-in a replay's token vouches for, or None."""
+    sign_in = replay_sign_in()
+    return sign_in.account if sign_in is not None else None
+
+
+def _signed_in_account_id():
+    """The account that signed in on this device: the session's sign-in, else the replay token's."""
+    sign_in = signins.current() or replay_sign_in()
+    return sign_in.account_id if sign_in is not None else None
 
 
 def vouched():
-    """True for a replay the device's token vouches for, made by the account signed in (if any); and for a step
-    held from a revoked device that an operator accepted (hub/core/revoked.apply_held)."""
+    """True for a replay the device's token vouches for, made under the sign-in's account (if any); and for a
+    step held from a revoked device that an operator accepted (hub/core/revoked.apply_held)."""
     if g.get("held_replay"):
         return True
     account = replay_account()
-    return account is not None and (not current_user.is_authenticated or current_user.id == account.id)
+    return account is not None and _signed_in_account_id() == account.id
+
+
+def replay_actor():
+    """Who a vouched replay acts as: the associate the step names if they may act on this device (see the
+    module's docstring), else the sign-in's account, with a note for its events."""
+    sign_in = replay_sign_in()
+    named = request.headers.get(ASSOCIATE_HEADER, "")
+    if not named or not named.isdigit() or int(named) == sign_in.account_id:
+        return sign_in.account
+    account = signins.known_associate(sign_in.device_id, sign_in.account.shop_id, int(named))
+    if account is None or pin_rules.locked(account.pin_failures):
+        g.actor_note = f"replayed as the signed-in associate: associate {named} may not act on this device"
+        logs.log(logging.WARNING, "replay_associate_refused", associate=named)
+        return sign_in.account
+    return account
+
+
+def load_account(ident):
+    """Flask-Login's user loader: a vouched replay acts as its step's associate, any other request as the
+    associate at the counter of the session's sign-in (hub/core/signins.py)."""
+    if vouched():
+        return replay_actor()
+    return signins.load_account(ident)
 
 
 def guard():
@@ -122,7 +163,7 @@ def guard():
     if not current_user.is_authenticated:
         return _("Sign in again to send the scans waiting on this device."), 401
     made_by = request.headers.get("X-Offline-Account")
-    if made_by and made_by != str(current_user.id):
+    if made_by and made_by != str(_signed_in_account_id()):
         return _("This scan was made under another account. Sign in with that account to send it."), 403
     return None
 
@@ -144,7 +185,8 @@ def after(response):
 
 
 def register(app):
-    login_manager.request_loader(lambda _request: logs.signed_in(replay_account()))
+    login_manager.user_loader(lambda ident: logs.signed_in(load_account(ident)))
+    login_manager.request_loader(lambda _request: logs.signed_in(replay_actor() if vouched() else None))
     # Before every other hook, the CSRF check included: a replay that cannot be signed in must get
     # a 401 (it waits in the queue), not a CSRF refusal (which would make it a conflict).
     hooks = app.before_request_funcs.setdefault(None, [])

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from . import clock, devices
 from .extensions import db
-from .models import SignIn
+from .models import Account, DeviceAssociate, Role, SignIn
 from ..rules import accounts as rules
 
 SESSION_KEY = "sign_in"
@@ -59,6 +59,17 @@ def _touch(sign_in, now):
 
 
 def load_account(ident):
-    """Flask-Login's user loader: the account of the session's open sign-in."""
+    """The account a request of the session's open sign-in acts as: the associate at the counter (who
+    signed in, or who took the device over with their PIN)."""
     sign_in = current()
-    return sign_in.account if sign_in is not None and str(sign_in.account_id) == ident else None
+    return sign_in.at_counter if sign_in is not None and str(sign_in.account_id) == ident else None
+
+
+def known_associate(device_id, shop_id, account_id):
+    """The associate ``account_id`` names when they signed in on this device with their password, are of
+    ``shop_id`` and active; else None (another shop's associate is as unknown as one who never came)."""
+    account = db.session.get(Account, account_id)
+    if (account is None or not account.active or account.role != Role.ASSOCIATE or account.shop_id != shop_id
+            or db.session.get(DeviceAssociate, (device_id, account.id)) is None):
+        return None
+    return account

@@ -147,6 +147,7 @@ def actor():
         occurred_at=device_time(now),
         offline=offline_replay(),
         command_id=g.get("command_id"),
+        note=g.get("actor_note", ""),
     )
 
 
@@ -214,9 +215,10 @@ def refuse_unreadable():
         refuse(400, _("This request holds a character that cannot be read. Check what was typed and try again."))
 
 
-# What differs between two renderings of the same screen: its CSRF tokens and its forms' command ids (a copy
-# kept by the worker gets fresh ids when it is shown: static/offline.js).
-PER_RENDERING = re.compile(rb'(name="csrf_token" value="|name="command_id" value="|"X-CSRFToken": ")[^"]*"')
+# What differs between two renderings of the same screen: its CSRF tokens, its forms' command ids (a copy
+# kept by the worker gets fresh ids when it is shown: static/offline.js) and when it was rendered (which
+# static/counter.js compares with a PIN switch made offline).
+PER_RENDERING = re.compile(rb'(name="csrf_token" value="|name="command_id" value="|"X-CSRFToken": "|data-rendered-at=")[^"]*"')
 
 
 # The service worker's request for its offline copy of a screen (static/worker/bundle.js).

@@ -13,13 +13,15 @@ from sqlalchemy import select
 
 from ..core import clock, devices, replay
 from ..core.extensions import db, limiter
-from ..core.models import ACTIVE_PICKUP, Parcel, Pickup, Role
+from ..core.models import ACTIVE_PICKUP, Device, Parcel, Pickup, Role
 from ..core.web import explain
 from ..ops import pickup as pickup_ops
+from ..ops import pins as pin_ops
 from ..ops import returns as returns_ops
 from ..ops.queries import todays_shops
 from ..ops.turns import turn_of
 from ..rules import pickup as pickup_rules
+from ..rules import pins as pin_rules
 from ..rules.pickup import entry_digest
 from ..rules.codes import MAX_SCAN_DELAY
 from ..rules.dropoff import VisitKind, normalise_tracking_id
@@ -28,6 +30,7 @@ from ..rules.parcels import State
 from ..views import carrier as carrier_views
 from ..views import dropoff as dropoff_views
 from ..views import pickup as pickup_views
+from ..views.pins import signed_in_account_id
 from .worker import VISIT
 
 
@@ -94,6 +97,24 @@ def _associate_pages(shop):
     return pages + [url_for("dropoff.code", network_id=n.id) for n in shop.networks]
 
 
+def _counter():
+    """Who may take this device's counter over offline: each associate known here, with their PIN's keyed
+    hash for this device when the server has seen it typed here (never the PIN, never the server's hash),
+    the device's secret to check it with, and the shop's idle minutes (docs/offline.md)."""
+    device = db.session.get(Device, g.device_id)
+    known = pin_ops.device_keys(g.device_id, current_user.shop_id)
+    return {"idleMinutes": current_user.shop.idle_minutes, "iterations": pin_rules.ITERATIONS,
+            "secret": device.pin_secret if device is not None else None, "lockAfter": pin_rules.MAX_FAILURES,
+            "associates": [{"id": account.id, "name": account.display_name, "key": key, "signedInAt": _stamp(account)}
+                           for account, key in known]}
+
+
+def _stamp(account):
+    """When the associate last signed in with their password: a later one clears the wrong PINs the device
+    counted for them."""
+    return account.last_sign_in_at.isoformat() if account.last_sign_in_at else ""
+
+
 def _associate_bundle(now):
     shop, key = current_user.shop, secrets.token_bytes(32)
     turns = [_turn(pickup, key, now) for pickup in _active_pickups(shop)]
@@ -108,6 +129,7 @@ def _associate_bundle(now):
         "guard": {"limit": pickup_rules.DEVICE_LIMIT, "window": int(pickup_rules.WINDOW.total_seconds())},
         "pages": _associate_pages(shop),
         "fragments": [url_for("returns.ask_missing", parcel_id=p.id) for p in returns_ops.waiting_scan(shop)],
+        "counter": _counter(),
     }
 
 
@@ -142,7 +164,7 @@ def _account_key():
 def bundle():
     """What this device needs offline, for the signed-in account: screens rendered as online, keyed hashes."""
     now = clock.now()
-    data = {"format": 1, "account": current_user.id, "role": current_user.role.value, "syncedAt": now.isoformat(),
+    data = {"format": 1, "account": signed_in_account_id(), "atCounter": current_user.id, "role": current_user.role.value, "syncedAt": now.isoformat(),
             "replayToken": replay.token()}
     if current_user.role == Role.ASSOCIATE:
         data.update(_associate_bundle(now))

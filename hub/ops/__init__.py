@@ -21,6 +21,8 @@ class Actor:
     occurred_at: Optional[datetime] = None
     offline: bool = False
     command_id: Optional[str] = None
+    # Why the events were not recorded as the device asked (an offline step's associate who may not act).
+    note: str = ""
 
     @property
     def when(self):
@@ -48,7 +50,7 @@ def record(parcel, action, actor, note="", visit=None, keep_repeat=False):
         occurred_at=when,
         recorded_at=actor.now,
         offline=actor.offline,
-        note=note,
+        note="; ".join(filter(None, (note, actor.note)))[:300],
         visit_id=visit.id if visit else None,
     )
     db.session.add(event)

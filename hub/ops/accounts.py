@@ -17,6 +17,7 @@ from ..core.models import Account, Device, LinkKind, OneTimeLink, Role, SignIn, 
 from ..rules import passwords
 from ..rules.errors import Conflict, DomainError, N_
 from ..rules.text import plain_text
+from . import pins
 from .shop import email_address
 
 # An invitation waits for someone who may read it the next day; a reset is asked for by who uses it now.
@@ -130,6 +131,7 @@ def revoke_device(device, reason, now):
     """A lost or stolen device: every sign-in on it ends, and its id never signs in again."""
     if device.revoked_at is None:
         device.revoked_at, device.revoke_reason = now, (reason or "").strip()[:200]
+    pins.forget_device(device)
     db.session.flush()
     return end_where(SignIn.device_id == device.id, SignInEnd.DEVICE_REVOKED, now)
 

@@ -49,8 +49,8 @@ def parcel_event(parcel, event):
 
 def shop_change(shop, event):
     """Every network the shop serves hears of its new settings (its whole feed, as it stands now)."""
-    if event.kind == ShopChange.NOTICE_RESENT:
-        return  # a notice sent again is in the shop's log, but is no change to the shop
+    if event.kind in (ShopChange.NOTICE_RESENT, ShopChange.IDLE_MINUTES):
+        return  # in the shop's log, but no change to what the networks know of the shop
     feed = None
     for network in shop.networks:
         endpoints = _endpoints(network.id)

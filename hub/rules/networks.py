@@ -5,6 +5,7 @@ capacity its new shops start with (Amazon's Store Feed: at least 5), and the « 
 whether associates may scan in another driver's parcels at all, and within how many opening minutes.
 """
 from .errors import DomainError, N_
+from .text import whole_number
 
 HOLD_DAYS = (1, 30)
 CAPACITY = (5, 1000)
@@ -23,22 +24,13 @@ class BadIntakeMinutes(DomainError):
     message = N_("The intake window must be a whole number of minutes from %(min)d to %(max)d.")
 
 
-def whole_number(raw, bounds, error):
-    """``raw`` (as typed, or a number) as an int within ``bounds`` (inclusive), else ``error``."""
-    low, high = bounds
-    text = str(raw).strip() if raw is not None else ""
-    if not text.isascii() or not text.isdigit() or not low <= int(text) <= high:
-        raise error(min=low, max=high)
-    return int(text)
-
-
 def hold_days(raw):
-    return whole_number(raw, HOLD_DAYS, BadHoldDays)
+    return whole_number(raw, *HOLD_DAYS, BadHoldDays)
 
 
 def capacity(raw):
-    return whole_number(raw, CAPACITY, BadCapacity)
+    return whole_number(raw, *CAPACITY, BadCapacity)
 
 
 def intake_minutes(raw):
-    return whole_number(raw, INTAKE_MINUTES, BadIntakeMinutes)
+    return whole_number(raw, *INTAKE_MINUTES, BadIntakeMinutes)

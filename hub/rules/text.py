@@ -30,3 +30,12 @@ def folded(text):
     """Lowercase without accents, so « lea » finds « Léa »."""
     decomposed = unicodedata.normalize("NFKD", text or "")
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def whole_number(raw, low, high, refusal):
+    """A whole number typed in digits (0–9 alone: no sign, no other script's digits) between ``low`` and
+    ``high`` (inclusive); else ``refusal`` raised, with the bounds as its ``min`` and ``max``."""
+    text = str(raw).strip() if raw is not None else ""
+    if not text.isascii() or not text.isdigit() or not low <= int(text) <= high:
+        raise refusal(min=low, max=high)
+    return int(text)

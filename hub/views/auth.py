@@ -12,10 +12,11 @@ from wtforms.validators import DataRequired
 from ..core import clock, devices, signins
 from ..core.extensions import db, limiter
 from ..core.models import Role, SignInEnd
-from ..ops import accounts
+from ..ops import accounts, pins
 from ..rules import devices as device_rules, passwords
 from ..rules.errors import DomainError
 from ..core.web import render, safe_path
+from .pins import counter_signed_in
 
 bp = Blueprint("auth", __name__)
 
@@ -83,8 +84,10 @@ def login():
         return page(status=401, error=_("Wrong username or password."))
     session.clear()
     login_user(account)
-    device = devices.register_device(account, name)
-    signins.begin(accounts.start_sign_in(account, device.id, clock.now()))
+    device, now = devices.register_device(account, name), clock.now()
+    signins.begin(accounts.start_sign_in(account, device.id, now))
+    pins.remember(device, account, now)
+    counter_signed_in(device, account, now)
     db.session.commit()
     return redirect(safe_path(request.args.get("next"), home_url(account)), 303)
 

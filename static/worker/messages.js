@@ -4,7 +4,7 @@
   "use strict";
 
   var store = comptoir.store, state = comptoir.state, replay = comptoir.replay.replay;
-  var account = comptoir.account, queue = comptoir.queue, sync = comptoir.bundle.sync;
+  var account = comptoir.account, queue = comptoir.queue, sync = comptoir.bundle.sync, counter = comptoir.counter;
 
   var HANDLERS = {
     hello: function (d) { return account.hello(d.account); },
@@ -18,6 +18,8 @@
     acknowledge: function (d) { return store.remove("conflicts", d.seq).then(state.notify).then(state.current); },
     signOut: function (d) { return account.signOut(d.account); },
     skipWaiting: function () { return self.skipWaiting(); },
+    counterAssociates: counter.associates,
+    checkPin: counter.check,
   };
 
   self.addEventListener("message", function (event) {

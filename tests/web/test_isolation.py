@@ -72,6 +72,7 @@ def foreign(app, shop_of, parcel_in, nothing_overdue):
                 "closure_id": db.session.scalar(select(Closure.id).where(Closure.shop_id == other_shop)),
                 "network_id": elsewhere.id, "shop_id": far_shop.id, "key": "visite-ailleurs-0001",
                 "tracking_id": "AILLEURS0001",
+                "account_id": db.session.scalar(select(Account.id).where(Account.username == "associe2")),
                 "webhook_id": db.session.scalar(select(WebhookEndpoint.id).where(WebhookEndpoint.network_id == elsewhere.id))}
 
 

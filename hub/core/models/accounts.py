@@ -43,6 +43,10 @@ class Account(UserMixin, db.Model):
     locale: Mapped[Optional[str]] = mapped_column(sa.String(8))
     active: Mapped[bool] = mapped_column(default=True)
     last_sign_in_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # The personal PIN that takes over a shared counter (werkzeug's hash; None: no PIN yet), and the wrong
+    # PINs typed in a row: at hub/rules/pins.MAX_FAILURES it is locked until a password sign-in.
+    pin_hash: Mapped[Optional[str]] = mapped_column(sa.String(256))
+    pin_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     # Loaded with the account: every request of an associate reads its shop (its deadlines, its name).
     shop: Mapped[Optional[Shop]] = relationship(lazy="joined")
     network: Mapped[Optional[Network]] = relationship()
@@ -82,6 +86,9 @@ class Device(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     revoke_reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The key of the PINs' keyed hashes this device gets offline (hub/rules/pins.keyed_hash), made the first
+    # time one is needed; the device keeps it in its storage.
+    pin_secret: Mapped[Optional[str]] = mapped_column(sa.String(64))
     # Given at its first sign-in (a suggestion made from its user agent when left blank).
     name: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
     # What its service worker said at its last sync: its version, and how many steps waited in its queue.
@@ -189,8 +196,33 @@ class SignIn(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     end_reason: Mapped[Optional[SignInEnd]] = mapped_column(_enum(SignInEnd, 20))
-    account: Mapped[Account] = relationship()
+    # Who is at the counter: an associate of the same shop who took the device over with their PIN (None:
+    # the account that signed in). The sign-in stays open, and with it the device's offline replay token.
+    acting_account_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("accounts.id"))
+    account: Mapped[Account] = relationship(foreign_keys=[account_id])
+    acting: Mapped[Optional[Account]] = relationship(foreign_keys=[acting_account_id])
 
     @property
     def open(self):
         return self.ended_at is None
+
+    @property
+    def at_counter(self):
+        """The account every request of this sign-in acts as: the associate at the counter."""
+        acting = self.acting
+        if acting is not None and acting.active and acting.shop_id == self.account.shop_id:
+            return acting
+        return self.account
+
+
+class DeviceAssociate(db.Model):
+    """An associate who signed in with their password on this device: they may take its counter over with
+    their PIN. ``pin_key`` is their PIN's keyed hash for this device (hub/rules/pins.keyed_hash), written
+    when the server last saw the PIN typed here, so the device can check it offline."""
+
+    __tablename__ = "device_associates"
+    device_id: Mapped[str] = mapped_column(sa.ForeignKey("devices.id"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), primary_key=True, index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    pin_key: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    account: Mapped[Account] = relationship()

@@ -26,6 +26,7 @@ class ShopChange(TitledEnum):
     TIMEZONE = "timezone", N_("changed the time zone")
     DETAILS = "details", N_("changed the name or address")
     NETWORKS = "networks", N_("changed the networks served")
+    IDLE_MINUTES = "idle_minutes", N_("changed when an idle counter asks for a PIN")
 
 
 class SupportStatus(TitledEnum):
@@ -91,6 +92,8 @@ class Shop(db.Model):
     offers_pickup: Mapped[bool] = mapped_column(default=True)
     offers_customer_dropoff: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # Minutes without activity after which a counter device asks « Qui est au comptoir ? » (hub/rules/pins).
+    idle_minutes: Mapped[int] = mapped_column(default=10, server_default="10")
     totp_secret: Mapped[str] = mapped_column(sa.String(64))
     # Deadlines kept as state (hub/ops/holds.py), so that a request reads them instead of sweeping the
     # shop's parcels: the earliest expiry of a parcel on the shelf (never later than the true one), and
