@@ -88,7 +88,7 @@ def _kept_secret(path):
 
 
 def _init_extensions(app):
-    from .core import devices, headers, i18n, replay, revoked, signins, web
+    from .core import devices, headers, i18n, replay, revoked, web
 
     logs.register(app)
     db.init_app(app)
