@@ -34,15 +34,17 @@ def at_counter(page):
     return page.locator("[data-at-counter-name]")
 
 
-def switch_online(page, name, by_keyboard=False):
+def switch_online(page, name, by_keyboard=False, pin=None):
+    """« Changer » → « Qui est au comptoir ? » → the associate → their PIN (the demo's, unless given)."""
+    pin = pin or PINS[name]
     follow(page, "Changer")
     expect(page.get_by_role("heading", name="Qui est au comptoir ?")).to_be_visible()
     follow(page, name)
     if by_keyboard:
-        page.keyboard.type(PINS[name])
+        page.keyboard.type(pin)
         page.keyboard.press("Enter")
     else:
-        for digit in PINS[name]:
+        for digit in pin:
             page.locator(f"#pin-pad [data-digit='{digit}']").click()
         page.get_by_role("button", name="OK").click()
     expect(at_counter(page)).to_have_text(name)
