@@ -5,8 +5,7 @@ shop also goes through the shop's own operations (hub/ops/shop.py), which keep i
 the networks' webhooks, as when the API makes it. Like every operation, these flush and never commit.
 """
 from ..core.extensions import db
-from ..core.models import AuditAction, OpeningRange
-from ..rules import hours as hours_rules
+from ..core.models import AuditAction
 from ..rules import networks as rules
 from . import audit
 from . import shop as shop_ops
@@ -58,9 +57,8 @@ def _record_shop(shop, networks, account, action, now, before="", after=""):
 
 def create_shop(account, actor, operated, *, networks, capabilities, active, **fields):
     """A new shop serving the networks chosen by id among ``operated`` (the operator's), with its shop code and
-    the default week (Monday to Saturday, 09:00–19:00) until its hours are set."""
+    the default week until its hours are set (hub/ops/shop.create_shop)."""
     shop = shop_ops.create_shop(shop_ops.networks_chosen(networks, operated), **fields)
-    shop.ranges = [OpeningRange(weekday=r.weekday, opens=r.opens, closes=r.closes) for r in hours_rules.DEFAULT_WEEK]
     shop_ops.set_capabilities(shop, capabilities, actor)
     shop_ops.set_active(shop, active, actor)
     _record_shop(shop, shop.networks, account, AuditAction.SHOP_CREATED, actor.now,

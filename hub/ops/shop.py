@@ -321,11 +321,13 @@ def _details(name, street, postcode, city):
 
 
 def create_shop(networks, *, name, street, postcode, city, timezone, capacity):
-    """A new shop serving ``networks``, with its own shop code; its hours are set at the counter."""
+    """A new shop serving ``networks``, with its own shop code, open Monday to Saturday 09:00–19:00 until its
+    associates enter its hours at the counter (a shop with no hours would count every day as open)."""
     if not networks:
         raise MissingField(field=FIELD_TITLES["network"])
     shop = Shop(**_details(name, street, postcode, city), timezone=_zone(timezone),
                 capacity=network_rules.capacity(capacity), networks=list(networks), totp_secret=codes.new_shop_secret())
+    shop.ranges = [OpeningRange(weekday=r.weekday, opens=r.opens, closes=r.closes) for r in hours_rules.DEFAULT_WEEK]
     db.session.add(shop)
     db.session.flush()
     return shop

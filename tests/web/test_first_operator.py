@@ -23,7 +23,10 @@ def test_from_an_empty_database_to_an_associate_at_the_counter(app, client):
     operator = Browser(app.test_client()).login("ops@colis-sud.example", GOOD)
     assert "Bar des Amis" in text(operator.get("/admin/"))
     with app.app_context():
-        network_id, shop_id = db.session.scalar(select(Network.id)), db.session.scalar(select(Shop.id))
+        network_id, shop = db.session.scalar(select(Network.id)), db.session.scalar(select(Shop))
+        shop_id = shop.id
+        # Open Monday to Saturday until its associates enter its hours: never « open every day » for want of any.
+        assert sorted({r.weekday for r in shop.ranges}) == [0, 1, 2, 3, 4, 5]
     answer = invite(operator, network_id, shop=str(shop_id), email="nadia@colis-sud.example")
     assert set_password(client, shown_link(answer), "deux cafés et un croissant").status_code == 303
     associate = Browser(app.test_client()).login("nadia@colis-sud.example", "deux cafés et un croissant")
