@@ -14,7 +14,7 @@ from ..core.extensions import db
 from ..core.models import Account, Device, DeviceAssociate, Role, ShopChange
 from ..rules import pins as rules
 from ..rules.errors import DomainError, N_
-from .shop import note
+from .shop import set_number
 
 
 class PasswordFirst(DomainError):
@@ -116,12 +116,7 @@ def switch(sign_in, account, pin):
 
 def set_idle_minutes(shop, raw, actor):
     """How many minutes without activity before a counter device asks who is at it."""
-    minutes = rules.idle_minutes(raw)
-    if minutes != shop.idle_minutes:
-        note(shop, ShopChange.IDLE_MINUTES, actor, f"{shop.idle_minutes} → {minutes}")
-        shop.idle_minutes = minutes
-        db.session.flush()
-    return minutes
+    return set_number(shop, "idle_minutes", rules.idle_minutes(raw), ShopChange.IDLE_MINUTES, actor)
 
 
 def forget_device(device):

@@ -108,14 +108,19 @@ def declare_full(shop, full, actor):
     return True
 
 
+def set_number(shop, field, value, change, actor):
+    """One of the shop's numbers set to ``value`` (checked already), with a line in its log when it changes."""
+    before = getattr(shop, field)
+    if value != before:
+        note(shop, change, actor, f"{before} → {value}")
+        setattr(shop, field, value)
+        db.session.flush()
+    return value
+
+
 def set_capacity(shop, raw, actor):
     """How many parcels the shop agreed to hold (at least 5, as the networks require)."""
-    capacity = network_rules.capacity(raw)
-    if capacity != shop.capacity:
-        note(shop, ShopChange.CAPACITY, actor, f"{shop.capacity} → {capacity}")
-        shop.capacity = capacity
-        db.session.flush()
-    return capacity
+    return set_number(shop, "capacity", network_rules.capacity(raw), ShopChange.CAPACITY, actor)
 
 
 def set_week(shop, rows, actor):
