@@ -30,7 +30,8 @@ def violations(page):
 
 
 class Audit:
-    """Visits screens and keeps what axe says about each."""
+    """Visits screens and keeps what axe says about each, and whether the screen is wider than the window
+    (a phone would scroll sideways)."""
 
     def __init__(self, page, server):
         self.page, self.server, self.found = page, server, {}
@@ -38,6 +39,10 @@ class Audit:
     def check(self, name):
         self.page.wait_for_load_state()
         found = violations(self.page)
+        # Against the window as set, not innerWidth: a phone's layout viewport grows to fit what overflows.
+        width, window = self.page.evaluate("document.documentElement.scrollWidth"), self.page.viewport_size["width"]
+        if width > window:
+            found = [*found, f"{width} px wide in a window of {window} px"]
         if found:
             self.found[f"{name} ({self.page.url})"] = found
 
