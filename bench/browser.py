@@ -24,17 +24,40 @@ import replay_queue
 
 MARK = """() => {
   window.__took = [];
+  window.__spans = [];
+  performance.setResourceTimingBufferSize(10000);
   document.addEventListener("keydown", (e) => { if (e.key === "Enter") window.__start = performance.now(); }, true);
   new MutationObserver((records) => {
     if (!window.__start) return;
     const shown = records.some((r) => [...r.addedNodes].some((n) => n.nodeType === 1 &&
       (n.matches("[data-feedback]") || n.querySelector("[data-feedback]"))));
     if (!shown) return;
-    const start = window.__start;
+    const start = window.__start, swapped = performance.now();
     window.__start = 0;
-    requestAnimationFrame(() => setTimeout(() => window.__took.push(performance.now() - start), 0));
+    requestAnimationFrame(() => setTimeout(() => {
+      const painted = performance.now();
+      window.__spans.push({ enter: start, swapped: swapped, painted: painted });
+      window.__took.push(painted - start);
+    }, 0));
   }).observe(document.body, { childList: true, subtree: true });
 }"""
+
+# Where a scan's time goes, from the page's own clocks: the keydown, the request as Resource Timing saw it
+# (the service worker answers it offline), the fragment swapped in, the frame painted.
+PHASES = """() => window.__spans.map((span) => {
+  const request = performance.getEntriesByType("resource").find((r) =>
+    r.initiatorType === "xmlhttprequest" && r.startTime >= span.enter && r.startTime <= span.swapped);
+  if (!request) return null;
+  return { before_request: request.startTime - span.enter, answer: request.responseEnd - request.startTime,
+           worker_to_first_byte: request.responseStart - (request.workerStart || request.startTime),
+           swap: span.swapped - request.responseEnd, paint: span.painted - span.swapped };
+}).filter(Boolean)"""
+
+
+def phases(page):
+    """Per phase of a scan, the median ms over the scans timed on ``page`` (see PHASES)."""
+    spans = page.evaluate(PHASES)
+    return {name: round(statistics.median(span[name] for span in spans), 1) for name in spans[0]} if spans else {}
 
 
 def percentile(values, q):
@@ -134,17 +157,21 @@ def p3(server, browser):
     context = phone(browser)
     page = context.new_page()
     online_visit(page, server)
-    online, offline = [], []
+    online, offline, split = [], [], {"online": [], "offline": []}
     for c in range(CUSTOMERS // 2):
         open_pickup(page, server, f"{900000 + c:06d}")
         online += timed_scans(page, c)
+        split["online"].append(phases(page))
     context.set_offline(True)
     page.evaluate("window.dispatchEvent(new Event('offline'))")
     for c in range(CUSTOMERS // 2, CUSTOMERS):
         open_pickup(page, server, f"{900000 + c:06d}")
         offline += timed_scans(page, c)
+        split["offline"].append(phases(page))
     context.close()
-    return {"online_ms": online, "offline_ms": offline,
+    medians = {way: {name: round(statistics.median(p[name] for p in parts if p), 1) for name in parts[0]}
+               for way, parts in split.items() if parts and parts[0]}
+    return {"online_ms": online, "offline_ms": offline, "phases_ms": medians,
             "online_p50": percentile(online, 50), "online_p95": percentile(online, 95),
             "offline_p50": percentile(offline, 50), "offline_p95": percentile(offline, 95)}
 
