@@ -4,7 +4,7 @@ import re
 import unicodedata
 import uuid
 from datetime import date, datetime, timezone
-from functools import wraps
+from functools import lru_cache, wraps
 
 from types import SimpleNamespace
 
@@ -250,6 +250,34 @@ def register(app):
     app.url_map.converters["int"] = IdConverter
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_unreadable)
     app.after_request(revalidated)
+    app.after_request(lean_static)  # runs before Flask-Compress's (registered earlier), which compresses the rest
+
+
+# Our own style sheet and scripts are written to be read, with comments saying why; a counter's phone does not
+# read them. Whole comments are left out as they are sent (a block comment in CSS, a line that is only a
+# comment in JavaScript: neither can sit inside a string of these files), and blank lines with them.
+CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+JS_COMMENT_LINE = re.compile(r"^[ \t]*//[^\n]*$", re.M)
+BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
+LEAN_TYPES = {"text/css": CSS_COMMENT, "text/javascript": JS_COMMENT_LINE}
+
+
+@lru_cache(maxsize=64)
+def _lean(text, mimetype):
+    return BLANK_LINES.sub("", LEAN_TYPES[mimetype].sub("", text)).lstrip("\n")
+
+
+def lean_static(response):
+    """A static style sheet or script of ours (not a vendored one) sent without its comments."""
+    if (request.endpoint != "static" or response.status_code != 200 or response.mimetype not in LEAN_TYPES
+            or (request.view_args or {}).get("filename", "").startswith("vendor/")):
+        return response
+    response.direct_passthrough = False
+    source, text = response.response, response.get_data(as_text=True)
+    if hasattr(source, "close"):
+        source.close()  # the file it was read from
+    response.set_data(_lean(text, response.mimetype))
+    return response
 
 
 class CompressedStatic:
