@@ -137,14 +137,20 @@ def replay_actor():
     """Who a vouched replay acts as: the associate the step names if they may act on this device (see the
     module's docstring), else the sign-in's account, with a note for its events."""
     sign_in = replay_sign_in()
+    return acting_associate(sign_in.device_id, sign_in.account)
+
+
+def acting_associate(device_id, signed_in):
+    """The associate a queued step names (``X-Comptoir-Associate``) when they may act on ``device_id`` for
+    ``signed_in``'s shop — known on the device, active, PIN not locked — else ``signed_in``, with a note."""
     named = request.headers.get(ASSOCIATE_HEADER, "")
-    if not named or not named.isdigit() or int(named) == sign_in.account_id:
-        return sign_in.account
-    account = signins.known_associate(sign_in.device_id, sign_in.account.shop_id, int(named))
+    if not named or not named.isdigit() or int(named) == signed_in.id:
+        return signed_in
+    account = signins.known_associate(device_id, signed_in.shop_id, int(named))
     if account is None or pin_rules.locked(account.pin_failures):
         g.actor_note = f"replayed as the signed-in associate: associate {named} may not act on this device"
         logs.log(logging.WARNING, "replay_associate_refused", associate=named)
-        return sign_in.account
+        return signed_in
     return account
 
 

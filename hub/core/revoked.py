@@ -69,11 +69,13 @@ def _claimed_time():
 
 
 def _named_account(device):
-    """(account id, vouched): the account the device's replay token names, else the one the step claims if it
-    ever signed in on this device (a step cannot name just anyone)."""
+    """(account id, vouched): the account the device's replay token names — or the associate at the counter
+    the step names, as a replay would act (replay.acting_associate) — else the one the step claims if it ever
+    signed in on this device (a step cannot name just anyone)."""
     vouched = replay.token_account_id()
-    if vouched is not None:
-        return vouched, True
+    signed_in = db.session.get(Account, vouched) if vouched is not None else None
+    if signed_in is not None:
+        return replay.acting_associate(device.id, signed_in).id, True
     claimed = (request.headers.get("X-Offline-Account") or "").strip()
     if not (claimed.isdigit() and len(claimed) < 10):
         return None, False

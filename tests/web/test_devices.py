@@ -307,3 +307,29 @@ def test_without_its_token_a_step_names_only_an_account_that_signed_in_on_the_de
     page = colis.post(f"/admin/appareils/{revoked['device'].id}/etapes/{forged.id}/accepter", {})
     assert "ne nomme aucun associé ni livreur" in text(page) and count(ParcelEvent) == events
     assert query_step(app, forged.id).status == HeldStatus.FAILED
+
+
+def test_a_held_step_names_the_associate_who_was_at_the_counter_and_is_applied_as_them(app, browser, demo_data,
+                                                                                       colis, clock):
+    phone = browser().login("camille")  # both associates signed in on this phone; « associe » last
+    phone.client.post("/deconnexion", data={"csrf_token": phone.token})
+    phone = phone.login("associe")
+    path, form = hand_over_step(app, phone)
+    token, device = phone.replay_token(), device_of(app, phone)
+    colis.post(f"/admin/appareils/{device.id}/revoquer", {"reason": "volé"})
+    with app.app_context():
+        camille = db.session.scalar(select(Account.id).where(Account.username == "camille"))
+    key = str(uuid.uuid4())
+    answer = phone.post(path, form, key=key, headers={**REPLAY, "X-Replay-Token": token,
+                                                      "X-Comptoir-Associate": str(camille)})
+    assert answer.headers["X-Command-Applied"] == "true"
+    step = query_step(app, db_id := held_id(app, key))
+    assert (step.account_id, step.vouched) == (camille, True)
+    assert colis.post(f"/admin/appareils/{device.id}/etapes/{db_id}/accepter", {}).status_code == 200
+    _state, events = parcel_state(app, "CE100001FR")
+    assert [e[4] for e in events if e[1] == key] == [camille]
+
+
+def held_id(app, key):
+    with app.app_context():
+        return db.session.scalar(select(HeldStep.id).where(HeldStep.command_id == key))
