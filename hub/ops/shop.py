@@ -19,8 +19,6 @@ from ..rules.errors import Conflict, DomainError, N_, NetworkNotServed
 from ..rules.text import plain_text
 from . import holds, notices, support, webhooks
 
-MIN_CAPACITY, MAX_CAPACITY = network_rules.CAPACITY
-
 FIELD_TITLES = {
     "shop": N_("shop"),
     "network": N_("network"),
