@@ -127,11 +127,12 @@ def _register_blueprints(app):
     from . import cli
     from .core import clock
     from .views import devices as device_views, integrations, inventory, network, notice, people, pickup, pins
-    from .views import returns, scan, shop_page
+    from .views import deposit, returns, scan, shop_page
     from . import api, offline
 
     for module in (auth, counter, dropoff, notice, carrier, admin, help, cli, inventory, expected, hours, capacity,
-                   shop_page, pickup, returns, scan, offline, integrations, people, device_views, network, pins):
+                   shop_page, pickup, returns, scan, offline, integrations, people, device_views, network, pins,
+                   deposit):
         app.register_blueprint(module.bp)
     offline.register(app)
     api.register(app)

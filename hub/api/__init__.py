@@ -47,7 +47,7 @@ def _spec_options():
 
 
 def register(app):
-    from . import parcels, shipments, shops, webhooks
+    from . import dropoffs, parcels, shipments, shops, webhooks
 
     app.config.setdefault("API_TITLE", "Comptoir")
     app.config.setdefault("API_VERSION", "1")
@@ -56,7 +56,7 @@ def register(app):
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("API_SPEC_OPTIONS", _spec_options())
     api = Api(app)
-    for module in (shipments, parcels, shops, webhooks):
+    for module in (shipments, dropoffs, parcels, shops, webhooks):
         api.register_blueprint(module.bp, url_prefix=PREFIX + module.bp.url_prefix)
     app.add_url_rule(PREFIX + "/", "api_docs", _docs_page)
 

@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..rules.hours import MAX_RANGES_PER_DAY
+from ..rules.deposits import DepositKind
 from ..rules.parcels import Size, State
 
 MAX_ID = 2**31 - 1
@@ -13,6 +14,7 @@ MAX_ID = 2**31 - 1
 SIZES = [s.value for s in Size]
 STATES = [s.value for s in State]
 CAPABILITIES = ["PICK_UP", "DROP_OFF"]
+DEPOSIT_KINDS = [k.value for k in DepositKind]
 
 
 class Text(fields.String):
@@ -60,6 +62,29 @@ class LooseShipment(fields.Nested):
 
 class ShipmentBatchIn(Schema):
     parcels = fields.List(LooseShipment(ShipmentIn), required=True, validate=validate.Length(min=1, max=100))
+
+
+class DropoffIn(Schema):
+    tracking_id = Text(required=True, validate=validate.Length(min=1, max=64),
+                       metadata={"description": "The label's tracking ID: printed by the customer, or by the shop "
+                                                "when `label_needed`."})
+    kind = fields.String(load_default="return", validate=validate.OneOf(DEPOSIT_KINDS),
+                         metadata={"description": "`return` (a customer sends back a purchase) or `sending` (a "
+                                                  "prepaid sending)."})
+    service = Text(load_default="", validate=validate.Length(max=80),
+                   metadata={"description": "What the counter shows, e.g. « Retour Boutique Lune »."})
+    sender_name = Text(required=True, validate=validate.Length(min=1, max=120))
+    sender_email = Text(load_default=None, allow_none=True, validate=validate.Length(max=200),
+                        metadata={"description": "The deposit receipt is e-mailed there."})
+    sender_phone = Text(load_default=None, allow_none=True, validate=validate.Length(max=32))
+    size = fields.String(load_default="small", validate=validate.OneOf(SIZES),
+                         metadata={"description": "The size class declared; the associate confirms it."})
+    label_needed = fields.Boolean(load_default=False, truthy={True}, falsy={False})
+    shop_id = Id(load_default=None, allow_none=True,
+                 metadata={"description": "The shop the customer chose, if known: its devices then carry the code "
+                                          "offline. Any shop of the network that takes drop-offs accepts it."})
+    valid_days = fields.Integer(load_default=14, strict=True, validate=validate.Range(min=1, max=90),
+                                metadata={"description": "Days the code can be used."})
 
 
 class RedirectIn(Schema):
@@ -124,6 +149,28 @@ class ParcelOut(ma.Schema):
     dropped_at = Stamp(allow_none=True)
     last_pickup_day = Day(allow_none=True)
     state_since = Stamp(allow_none=True)
+
+
+class DropoffOut(ma.Schema):
+    code = fields.String(required=True, metadata={"example": "DEP-7KQ2M9XH4T",
+                                                  "description": "Show it to the customer (as a QR code too)."})
+    kind = fields.String(required=True, validate=validate.OneOf(DEPOSIT_KINDS))
+    tracking_id = fields.String(required=True)
+    service = fields.String()
+    sender_name = fields.String(required=True)
+    sender_email = fields.String(allow_none=True)
+    sender_phone = fields.String(allow_none=True)
+    size = fields.String(validate=validate.OneOf(SIZES))
+    label_needed = fields.Boolean(required=True)
+    shop_id = fields.Integer(allow_none=True)
+    expires_at = Stamp(required=True)
+    created_at = Stamp(required=True)
+    state = fields.String(required=True, metadata={"description": "announced, refused, or the parcel's state "
+                                                                  "(deposited, dispatched, missing)."})
+    shop_label = fields.String(allow_none=True, metadata={"description": "The shop's barcode stuck on it."})
+    deposited_at = Stamp(allow_none=True)
+    refused_at = Stamp(allow_none=True)
+    refusal = fields.String(allow_none=True, metadata={"description": "too_heavy or too_long"})
 
 
 class EventOut(ma.Schema):

@@ -7,9 +7,10 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from ..core.extensions import db
-from ..core.models import Account, Network, OpeningRange, Parcel, Pickup, Role, Shop, Size
+from ..core.models import Account, Deposit, Network, OpeningRange, Parcel, Pickup, Role, Shop, Size
 from ..ops import Actor, api_keys, holds, record
 from ..rules import codes, deadlines
+from ..rules.deposits import DepositKind
 from ..rules.dropoff import shelf_letter
 from ..rules.parcels import COLLECTABLE, Action
 
@@ -53,6 +54,15 @@ PARCELS = [
     (1, "Vase fragile", Size.MEDIUM, [Action.REFUSE_DAMAGED], None),
     (2, "Carnet de notes", Size.SMALL, [Action.EXPIRE, Action.MARK_MISSING], 10),
     (3, "Tapis de yoga", Size.LARGE, [Action.REJECT], 3),
+]
+# Drop-off codes the demo's customers show (DEP-… as in hub/rules/deposits.py, easy to type when practising).
+DEPOSITS = [
+    ("DEP-RETURNLUNE", dict(kind=DepositKind.RETURN, tracking_id="CE900001FR", service="Retour Boutique Lune",
+                            sender_name="Inès Moreau", sender_email="ines.moreau@example.fr", size=Size.MEDIUM,
+                            label_needed=True)),
+    ("DEP-ENVPREPAYE", dict(kind=DepositKind.SENDING, tracking_id="CE900002FR", service="Envoi prépayé Colis Express",
+                            sender_name="Théo Garnier", sender_email="theo.garnier@example.fr", size=Size.SMALL,
+                            label_needed=False)),
 ]
 EXPECTED_TODAY = [(5, "Bougie parfumée", Size.SMALL), (6, "Sac à dos", Size.LARGE), (0, "Gourde isotherme", Size.SMALL)]
 
@@ -198,5 +208,14 @@ def create(now):
     db.session.flush()
     for pickup in pickups.values():
         pickup.active = any(p.state in COLLECTABLE for p in pickup.parcels)
+    _deposits(network, shop, now)
     db.session.flush()
     return shop
+
+
+def _deposits(network, shop, now):
+    """Drop-off codes to practise « Dépôt d'un client » with: a label-less return and a prepaid sending."""
+    shop.offers_customer_dropoff = True
+    for code, fields in DEPOSITS:
+        db.session.add(Deposit(network=network, code=code, shop_id=shop.id, created_at=now,
+                               expires_at=now + timedelta(days=30), **fields))

@@ -19,7 +19,13 @@ EVENT_TYPES = {
     Action.HAND_TO_CARRIER: "parcel.returned",
     Action.CANCEL: "parcel.cancelled",
     Action.REDIRECT: "parcel.redirected",
+    Action.DEPOSIT: "dropoff.received",
+    Action.DISPATCH: "dropoff.collected",
+    Action.DEPOSIT_FOUND: "dropoff.found_again",
 }
+# A customer's drop-off declared missing is news of the drop-off, not of a parcel to collect.
+OUTGOING_TYPES = {Action.MARK_MISSING: "dropoff.missing"}
+DROPOFF_REFUSED = "dropoff.refused"
 SHOP_UPDATED = "shop.updated"
 CAPABILITIES = (("offers_pickup", "PICK_UP"), ("offers_customer_dropoff", "DROP_OFF"))
 
@@ -43,11 +49,37 @@ def parcel_doc(parcel):
 def event_doc(event, parcel):
     """One event of a parcel's life; ``id`` orders them (the events feed's cursor)."""
     return {
-        "id": event.id, "type": EVENT_TYPES[event.action], "tracking_id": parcel.tracking_id,
+        "id": event.id, "type": event_type(event, parcel), "tracking_id": parcel.tracking_id,
         "shop_id": parcel.shop_id, "action": event.action.value, "from_state": event.from_state.value,
         "to_state": event.to_state.value, "occurred_at": _iso(event.occurred_at),
         "recorded_at": _iso(event.recorded_at), "offline": event.offline, "note": event.note,
     }
+
+
+def event_type(event, parcel):
+    """The webhook type of ``event``: « parcel.* », or « dropoff.* » for a customer's drop-off."""
+    return (parcel.outgoing and OUTGOING_TYPES.get(event.action)) or EVENT_TYPES[event.action]
+
+
+def deposit_doc(deposit):
+    """A customer's drop-off as its network sees it: the code to show at the counter, and what became of it."""
+    parcel = deposit.parcel
+    return {
+        "code": deposit.code, "kind": deposit.kind.value, "tracking_id": deposit.tracking_id,
+        "service": deposit.service, "sender_name": deposit.sender_name,
+        "sender_email": deposit.sender_email or None, "sender_phone": deposit.sender_phone or None,
+        "size": (parcel.size if parcel else deposit.size).value, "label_needed": deposit.label_needed,
+        "shop_id": parcel.shop_id if parcel else deposit.shop_id, "expires_at": _iso(deposit.expires_at),
+        "created_at": _iso(deposit.created_at), "state": _deposit_state(deposit),
+        "shop_label": deposit.shop_label, "deposited_at": _iso(parcel.dropped_at) if parcel else None,
+        "refused_at": _iso(deposit.refused_at), "refusal": deposit.refusal.value if deposit.refusal else None,
+    }
+
+
+def _deposit_state(deposit):
+    if deposit.parcel is not None:
+        return deposit.parcel.state.value
+    return "refused" if deposit.refused_at else "announced"
 
 
 def shop_feed(shop, today):

@@ -202,7 +202,11 @@ def reopen_pickup(pickup, parcel, now):
 
 def find_again(parcel, actor):
     """« Colis retrouvé »: a parcel marked not found (or missing) is back on its shelf, under its code. A
-    missing parcel's place may hold another parcel by now: it then gets the next free one."""
+    missing parcel's place may hold another parcel by now: it then gets the next free one. A customer's
+    drop-off found again waits for the carrier again."""
+    if parcel.outgoing:
+        from .deposits import found_again
+        return found_again(parcel, actor)
     in_use = _shelf_places_in_use(parcel)
     if parcel.shelf_place in in_use:
         parcel.shelf_place = rules.suggest_shelf_place(parcel.last_pickup_day, in_use)

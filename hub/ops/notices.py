@@ -72,6 +72,13 @@ def refund_notice(parcel, now):
                          tracking_id=parcel.tracking_id), True)])
 
 
+def deposit_receipt(deposit, event, now):
+    """« Reçu de dépôt »: the customer's proof that the shop took their parcel (``event``), with the receipt's link."""
+    return _queue(NoticeKind.DEPOSIT_RECEIPT, "notice/deposit_receipt.txt", now, email=deposit.sender_email,
+                  phone="", parcel=deposit.parcel, deposit=deposit, event=event,
+                  link=public_url("deposit.receipt", token=deposit.receipt_token))
+
+
 def _waiting(pickup):
     return [p for p in pickup.parcels if p.state in COLLECTABLE]
 

@@ -2,12 +2,12 @@
 from sqlalchemy import func, select
 
 from ..core.extensions import db
-from ..core.models import Parcel, ParcelEvent
+from ..core.models import Deposit, Parcel, ParcelEvent
 from .queries import shop_hours
 from ..rules import deadlines
 from ..rules import returns as rules
 from ..rules.dropoff import VisitKind, read_tracking_id
-from ..rules.parcels import Action, State
+from ..rules.parcels import FOR_THE_CARRIER, TRANSITIONS, Action, State
 from . import Actor, close_pickup_if_done, holds, record
 from .dropoff import ensure_open
 
@@ -56,9 +56,12 @@ def scan_deadline(shop, parcels=None):
 
 
 def _in_shop(shop, tracking_id):
-    parcel = db.session.scalar(
-        select(Parcel).where(Parcel.shop_id == shop.id, Parcel.tracking_id == read_tracking_id(tracking_id))
-    )
+    tracking_id = read_tracking_id(tracking_id)
+    parcel = db.session.scalar(select(Parcel).where(Parcel.shop_id == shop.id, Parcel.tracking_id == tracking_id))
+    if parcel is None:  # a label-less drop-off is named by the shop's barcode stuck on it
+        parcel = db.session.scalar(select(Parcel).join(Deposit, Deposit.parcel_id == Parcel.id)
+                                   .where(Deposit.network_id.in_([n.id for n in shop.networks]),
+                                          Deposit.shop_label == tracking_id, Parcel.shop_id == shop.id))
     if parcel is None:
         raise rules.NotInThisShop(tracking_id=tracking_id)
     return parcel
@@ -80,13 +83,13 @@ def mark_missing(parcel, actor):
 
 
 def _staged(shop, network_id):
-    query = select(Parcel).where(Parcel.shop_id == shop.id, Parcel.state == State.TO_RETURN)
+    query = select(Parcel).where(Parcel.shop_id == shop.id, Parcel.state.in_(FOR_THE_CARRIER))
     return query if network_id is None else query.where(Parcel.network_id == network_id)
 
 
 def to_hand_over(shop, network_id=None, limit=None):
-    """Parcels staged for return (expired, or refused by their customer), waiting for a carrier (the first
-    ``limit`` of them)."""
+    """Parcels waiting for a carrier — staged for return (expired, or refused by their customer) and customers'
+    drop-offs — (the first ``limit`` of them)."""
     return db.session.scalars(_staged(shop, network_id).order_by(Parcel.shelf_place, Parcel.tracking_id)
                               .limit(limit)).all()
 
@@ -97,14 +100,15 @@ def count_to_hand_over(shop, network_id=None):
 
 
 def hand_to_carrier(visit, tracking_id, actor):
-    """The carrier takes a staged parcel: it leaves the shop's inventory for good."""
+    """The carrier takes a staged parcel or a customer's drop-off: it leaves the shop's inventory for good."""
     if visit.kind != VisitKind.RETURN:
         raise rules.WrongVisit()
     ensure_open(visit, actor)
     parcel = _in_shop(visit.shop, tracking_id)
-    if parcel.network_id != visit.network_id or parcel.state not in (State.TO_RETURN, State.RETURNED):
+    action = Action.DISPATCH if parcel.outgoing else Action.HAND_TO_CARRIER
+    if parcel.network_id != visit.network_id or parcel.state not in TRANSITIONS[action][0] | {TRANSITIONS[action][1]}:
         raise rules.NothingToReturn(tracking_id=parcel.tracking_id, state=parcel.state.title)
-    move = record(parcel, Action.HAND_TO_CARRIER, actor, visit=visit)
+    move = record(parcel, action, actor, visit=visit)
     close_pickup_if_done(parcel.pickup)
     return parcel, move
 

@@ -179,7 +179,7 @@ def send_expected(shop, network, actor, *, tracking_id, recipient_name, recipien
         raise NetworkNotServed(N_("%(shop)s does not serve the network %(network)s."), shop=shop.name,
                                network=network.name)
     parcel = Parcel(network=network, shop=shop, tracking_id=_tracking_id(network, tracking_id),
-                    recipient_name=_required(recipient_name, FIELD_TITLES["recipient_name"]),
+                    recipient_name=required(recipient_name, FIELD_TITLES["recipient_name"]),
                     recipient_email=email_address(recipient_email), recipient_phone=mobile(recipient_phone), size=_size(size),
                     description=plain_text(description, 200), expected_on=expected_on)
     db.session.add(parcel)
@@ -187,7 +187,7 @@ def send_expected(shop, network, actor, *, tracking_id, recipient_name, recipien
     return parcel
 
 
-def _required(value, field):
+def required(value, field):
     value = plain_text(value, 120)
     if not value:
         raise MissingField(field=field)

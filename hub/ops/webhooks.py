@@ -47,6 +47,15 @@ def parcel_event(parcel, event):
                  documents.envelope(doc["type"], event.recorded_at, doc), event.recorded_at)
 
 
+def deposit_refused(deposit, shop, at):
+    """The network hears that a shop refused its customer's drop-off, and why."""
+    endpoints = _endpoints(deposit.network_id)
+    if endpoints:
+        doc = dict(documents.deposit_doc(deposit), refused_at_shop_id=shop.id)
+        _deliver(endpoints, documents.DROPOFF_REFUSED, f"deposit:{deposit.id}",
+                 documents.envelope(documents.DROPOFF_REFUSED, at, doc), at)
+
+
 def shop_change(shop, event):
     """Every network the shop serves hears of its new settings (its whole feed, as it stands now)."""
     if event.kind in (ShopChange.NOTICE_RESENT, ShopChange.IDLE_MINUTES):

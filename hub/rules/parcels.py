@@ -16,6 +16,10 @@ class State(TitledEnum):
     RETURNED = "returned", N_("returned to the carrier")
     MISSING = "missing", N_("missing")
     CANCELLED = "cancelled", N_("cancelled before arrival")
+    # A customer's drop-off: with its sender until deposited, then waiting for the carrier, then gone with them.
+    WITH_SENDER = "with_sender", N_("with its sender")
+    DEPOSITED = "deposited", N_("to hand to the carrier")
+    DISPATCHED = "dispatched", N_("taken by the carrier")
 
     @property
     def terminal(self):
@@ -29,10 +33,13 @@ class Size(TitledEnum):
     MEDIUM = "medium", N_("medium size")
     LARGE = "large", N_("large size")
 
-TERMINAL = frozenset({State.COLLECTED, State.REFUSED_AT_DROPOFF, State.RETURNED, State.CANCELLED})
+TERMINAL = frozenset({State.COLLECTED, State.REFUSED_AT_DROPOFF, State.RETURNED, State.CANCELLED, State.DISPATCHED})
 
 # Parcels the shop is holding: they count against its capacity and its inventory.
-IN_SHOP = frozenset({State.AT_STORE, State.NOT_FOUND, State.EXPIRED, State.TO_RETURN})
+IN_SHOP = frozenset({State.AT_STORE, State.NOT_FOUND, State.EXPIRED, State.TO_RETURN, State.DEPOSITED})
+
+# What the carrier takes away at « Reprise des retours »: returns staged, and customers' drop-offs.
+FOR_THE_CARRIER = frozenset({State.TO_RETURN, State.DEPOSITED})
 
 # A customer may still collect these (seed FAQ: expired parcels go through the normal pickup).
 COLLECTABLE = frozenset({State.AT_STORE, State.EXPIRED, State.TO_RETURN, State.NOT_FOUND})
@@ -51,6 +58,9 @@ class Action(TitledEnum):
     HAND_TO_CARRIER = "hand_to_carrier", N_("handed to the carrier")
     CANCEL = "cancel", N_("cancelled by the network")
     REDIRECT = "redirect", N_("sent to another shop")
+    DEPOSIT = "deposit", N_("deposited by the customer")
+    DISPATCH = "dispatch", N_("taken by the carrier")
+    DEPOSIT_FOUND = "deposit_found", N_("found again")
 
 S = State
 # action -> (states it may start from, state it leads to)
@@ -63,11 +73,15 @@ TRANSITIONS = {
     Action.FOUND_AGAIN: ({S.NOT_FOUND, S.MISSING}, S.AT_STORE),
     Action.EXPIRE: ({S.AT_STORE}, S.EXPIRED),
     Action.STAGE_FOR_RETURN: ({S.EXPIRED}, S.TO_RETURN),
-    Action.MARK_MISSING: ({S.EXPIRED, S.NOT_FOUND}, S.MISSING),
+    Action.MARK_MISSING: ({S.EXPIRED, S.NOT_FOUND, S.DEPOSITED}, S.MISSING),
     Action.HAND_TO_CARRIER: ({S.TO_RETURN}, S.RETURNED),
     # The network changes its mind about a parcel not there yet: it never comes, or goes to another shop.
     Action.CANCEL: ({S.EXPECTED}, S.CANCELLED),
     Action.REDIRECT: ({S.EXPECTED}, S.EXPECTED),
+    # A customer's drop-off: deposited at the counter, taken by the carrier, or found again once declared missing.
+    Action.DEPOSIT: ({S.WITH_SENDER}, S.DEPOSITED),
+    Action.DISPATCH: ({S.DEPOSITED}, S.DISPATCHED),
+    Action.DEPOSIT_FOUND: ({S.MISSING}, S.DEPOSITED),
 }
 
 # Moves that leave the parcel in its state and are news all the same (recorded, never a mere repeat).
@@ -126,4 +140,7 @@ WHAT_TO_DO = {
     State.RETURNED: N_("Already taken back by the carrier: it is no longer in the shop."),
     State.REFUSED_AT_DROPOFF: N_("Refused at drop-off: it never reached the shop."),
     State.MISSING: N_("Declared missing: it is here after all? Tap « Parcel found again »."),
+    State.WITH_SENDER: N_("A customer's drop-off not deposited yet: take it at « Customer drop-off »."),
+    State.DEPOSITED: N_("A customer's drop-off: hand it to the carrier when they come for the returns."),
+    State.DISPATCHED: N_("A customer's drop-off already taken by the carrier: it is no longer in the shop."),
 }

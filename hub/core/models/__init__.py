@@ -10,3 +10,4 @@ from .accounts import *  # noqa: F401,F403
 from .parcels import *  # noqa: F401,F403
 from .outbox import *  # noqa: F401,F403
 from .devices import *  # noqa: F401,F403
+from .deposits import *  # noqa: F401,F403

@@ -20,6 +20,7 @@ class NoticeKind(TitledEnum):
     NOTICE_RESENT = "notice_resent", N_("pickup notice sent again")
     DEADLINE_MOVED = "deadline_moved", N_("last pickup day moved")
     REMINDER = "reminder", N_("reminder before the last day")
+    DEPOSIT_RECEIPT = "deposit_receipt", N_("drop-off receipt")
 
 
 class Channel(TitledEnum):

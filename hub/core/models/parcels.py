@@ -136,6 +136,8 @@ class Parcel(db.Model):
     # When the customer is reminded that the last day comes (set at drop-off, cleared once reminded):
     # the reminders' job reads it by index, whatever the history.
     remind_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
+    # A customer's drop-off, going out with the carrier (its « recipient » is then its sender, at the counter).
+    outgoing: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Two devices moving the same parcel at once: the second update finds the version changed.
     version: Mapped[int] = mapped_column(default=1)
     network: Mapped[Network] = relationship()

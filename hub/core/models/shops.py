@@ -58,6 +58,9 @@ class Network(db.Model):
     # « Autre »: whether associates may scan in another driver's parcels, and within how many opening minutes.
     other_carrier_allowed: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     intake_minutes: Mapped[int] = mapped_column(default=30, server_default="30")
+    # The most a customer's drop-off may weigh and measure on its longest side: above, the counter refuses it.
+    dropoff_max_kg: Mapped[int] = mapped_column(default=20, server_default="20")
+    dropoff_max_cm: Mapped[int] = mapped_column(default=100, server_default="100")
 
 
 class ApiKey(db.Model):
