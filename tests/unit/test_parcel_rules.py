@@ -37,6 +37,11 @@ ALLOWED = {
     (S.MISSING, A.FOUND_AGAIN): S.AT_STORE,
     (S.EXPECTED, A.CANCEL): S.CANCELLED,
     (S.EXPECTED, A.REDIRECT): S.EXPECTED,
+    # A customer's drop-off.
+    (S.WITH_SENDER, A.DEPOSIT): S.DEPOSITED,
+    (S.DEPOSITED, A.DISPATCH): S.DISPATCHED,
+    (S.DEPOSITED, A.MARK_MISSING): S.MISSING,
+    (S.MISSING, A.DEPOSIT_FOUND): S.DEPOSITED,
 }
 
 # What each action aims at, so "already there" can be told from "forbidden".
@@ -53,6 +58,9 @@ TARGET = {
     A.HAND_TO_CARRIER: S.RETURNED,
     A.CANCEL: S.CANCELLED,
     A.REDIRECT: S.EXPECTED,
+    A.DEPOSIT: S.DEPOSITED,
+    A.DISPATCH: S.DISPATCHED,
+    A.DEPOSIT_FOUND: S.DEPOSITED,
 }
 
 ALL_PAIRS = [(state, action) for state in State for action in Action]
@@ -67,7 +75,8 @@ def pair_id(pair):
 
 def test_the_table_covers_every_state_and_action_of_the_design():
     assert {s.value for s in State} == {"expected", "at_store", "collected", "refused_at_dropoff", "not_found",
-                                        "expired", "to_return", "returned", "missing", "cancelled"}
+                                        "expired", "to_return", "returned", "missing", "cancelled", "with_sender",
+                                        "deposited", "dispatched"}
     assert set(TRANSITIONS) == set(Action)
     assert len(ALLOWED_PAIRS) + len(REPEAT_PAIRS) + len(FORBIDDEN_PAIRS) == len(State) * len(Action)
 
@@ -124,9 +133,10 @@ def test_a_terminal_state_never_moves_whatever_is_asked(state):
         assert result.after == state and result.repeat
 
 
-def test_the_terminal_states_are_collected_refused_returned_and_cancelled():
-    assert TERMINAL == {S.COLLECTED, S.REFUSED_AT_DROPOFF, S.RETURNED, S.CANCELLED}
-    assert [s for s in State if s.terminal] == [S.COLLECTED, S.REFUSED_AT_DROPOFF, S.RETURNED, S.CANCELLED]
+def test_the_terminal_states_are_collected_refused_returned_cancelled_and_dispatched():
+    assert TERMINAL == {S.COLLECTED, S.REFUSED_AT_DROPOFF, S.RETURNED, S.CANCELLED, S.DISPATCHED}
+    assert [s for s in State if s.terminal] == [S.COLLECTED, S.REFUSED_AT_DROPOFF, S.RETURNED, S.CANCELLED,
+                                                S.DISPATCHED]
 
 
 def test_only_a_parcel_not_arrived_yet_can_be_cancelled_or_sent_to_another_shop():
@@ -165,7 +175,7 @@ def test_a_customer_can_still_collect_an_expired_or_staged_parcel_until_the_carr
 
 
 def test_the_parcels_in_the_shop_are_the_ones_it_holds():
-    assert IN_SHOP == {S.AT_STORE, S.NOT_FOUND, S.EXPIRED, S.TO_RETURN}
+    assert IN_SHOP == {S.AT_STORE, S.NOT_FOUND, S.EXPIRED, S.TO_RETURN, S.DEPOSITED}  # a drop-off waits here too
 
 
 def test_unknown_states_and_actions_are_refused():
