@@ -8,7 +8,7 @@ from werkzeug.security import generate_password_hash
 
 from ..core.extensions import db
 from ..core.models import Account, Deposit, Network, OpeningRange, Parcel, Pickup, Role, Shop, Size
-from ..ops import Actor, api_keys, holds, record
+from ..ops import Actor, api_keys, deposits, holds, record
 from ..rules import codes, deadlines
 from ..rules.deposits import DepositKind
 from ..rules.dropoff import shelf_letter
@@ -57,12 +57,16 @@ PARCELS = [
 ]
 # Drop-off codes the demo's customers show (DEP-… as in hub/rules/deposits.py, easy to type when practising).
 DEPOSITS = [
-    ("DEP-RETURNLUNE", dict(kind=DepositKind.RETURN, tracking_id="CE900001FR", service="Retour Boutique Lune",
+    ("DEP-RETURNLUNE", dict(kind=DepositKind.RETURN, tracking_id="CE800001FR", service="Retour Boutique Lune",
                             sender_name="Inès Moreau", sender_email="ines.moreau@example.fr", size=Size.MEDIUM,
                             label_needed=True)),
-    ("DEP-ENVPREPAYE", dict(kind=DepositKind.SENDING, tracking_id="CE900002FR", service="Envoi prépayé Colis Express",
+    ("DEP-ENVPREPAYE", dict(kind=DepositKind.SENDING, tracking_id="CE800002FR", service="Envoi prépayé Colis Express",
                             sender_name="Théo Garnier", sender_email="theo.garnier@example.fr", size=Size.SMALL,
                             label_needed=False)),
+    ("DEP-HVMZKD8WQ3", dict(kind=DepositKind.RETURN, tracking_id="CE800003FR", service="Retour Maison Paume",
+                            sender_name="Lina Chevalier", sender_email="", size=Size.LARGE, label_needed=False)),
+    ("DEP-7T4XRPNC2J", dict(kind=DepositKind.SENDING, tracking_id="CE800004FR", service="Envoi prépayé Colis Express",
+                            sender_name="Yanis Fabre", sender_email="", size=Size.SMALL, label_needed=False)),
 ]
 EXPECTED_TODAY = [(5, "Bougie parfumée", Size.SMALL), (6, "Sac à dos", Size.LARGE), (0, "Gourde isotherme", Size.SMALL)]
 
@@ -208,14 +212,20 @@ def create(now):
     db.session.flush()
     for pickup in pickups.values():
         pickup.active = any(p.state in COLLECTABLE for p in pickup.parcels)
-    _deposits(network, shop, now)
+    _deposits(network, shop, now, associate)
     db.session.flush()
     return shop
 
 
-def _deposits(network, shop, now):
-    """Drop-off codes to practise « Dépôt d'un client » with: a label-less return and a prepaid sending."""
+def _deposits(network, shop, now, associate):
+    """Drop-off codes to practise « Dépôt d'un client » with (a label-less return and a prepaid sending), and
+    two drop-offs of yesterday: one waits for the carrier, the carrier took the other."""
     shop.offers_customer_dropoff = True
-    for code, fields in DEPOSITS:
-        db.session.add(Deposit(network=network, code=code, shop_id=shop.id, created_at=now,
-                               expires_at=now + timedelta(days=30), **fields))
+    made = [Deposit(network=network, code=code, shop_id=shop.id, created_at=now - timedelta(days=2),
+                    expires_at=now + timedelta(days=30), **fields) for code, fields in DEPOSITS]
+    db.session.add_all(made)
+    db.session.flush()
+    yesterday = _open_moment(now - timedelta(days=1), shop.timezone)
+    for deposit in made[2:]:
+        deposits.take(shop, deposit, deposit.size, Actor(associate.id, None, now, yesterday))
+    record(made[-1].parcel, Action.DISPATCH, Actor(None, None, now, yesterday + timedelta(minutes=10)))

@@ -10,7 +10,7 @@ import phonenumbers
 from sqlalchemy import func, select
 
 from ..core.extensions import db
-from ..core.models import Closure, Network, OpeningRange, Parcel, Shop, ShopChange, ShopEvent, Size
+from ..core.models import Closure, Deposit, Network, OpeningRange, Parcel, Shop, ShopChange, ShopEvent, Size
 from ..rules import codes
 from ..rules import networks as network_rules
 from ..rules import hours as hours_rules
@@ -198,8 +198,9 @@ def _tracking_id(network, raw):
     tracking_id = read_tracking_id(raw)
     if not tracking_id:
         raise MissingField(field=FIELD_TITLES["tracking_id"])
-    if db.session.query(Parcel.id).filter_by(network_id=network.id, tracking_id=tracking_id).first():
-        raise TrackingIdTaken(tracking_id=tracking_id)
+    if db.session.query(Parcel.id).filter_by(network_id=network.id, tracking_id=tracking_id).first() or \
+            db.session.query(Deposit.id).filter_by(network_id=network.id, tracking_id=tracking_id).first():
+        raise TrackingIdTaken(tracking_id=tracking_id)  # a customer's drop-off will be a parcel of that name
     return tracking_id
 
 

@@ -153,8 +153,8 @@ def test_every_non_terminal_state_can_still_move_somewhere_else():
         assert any((state, action) in ALLOWED for action in Action), state
 
 
-def test_every_state_is_reachable_from_expected():
-    reached, frontier = {S.EXPECTED}, [S.EXPECTED]
+def test_every_state_is_reachable_from_expected_or_from_its_sender():
+    reached, frontier = {S.EXPECTED, S.WITH_SENDER}, [S.EXPECTED, S.WITH_SENDER]
     while frontier:
         state = frontier.pop()
         for action in Action:

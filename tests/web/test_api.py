@@ -278,14 +278,14 @@ def test_the_shop_feed_lists_the_networks_shops_with_hours_and_capabilities(api,
     shops = api.get("/shops").get_json()
     assert {s["id"] for s in shops} == {ids["demo"], ids["paris"]}
     demo = next(s for s in shops if s["id"] == ids["demo"])
-    assert demo["capacity"] == 20 and demo["capabilities"] == ["PICK_UP"] and demo["timezone"] == "Europe/Paris"
+    assert demo["capacity"] == 20 and demo["capabilities"] == ["PICK_UP", "DROP_OFF"] and demo["timezone"] == "Europe/Paris"
     assert {"weekday": 1, "opens": "09:00", "closes": "12:30"} in demo["hours"]
 
 
 def test_the_feed_is_updated_with_the_counters_own_rules_and_logged(app, api, ids, clock):
     today = clock.now().date()
     response = api.patch(f"/shops/{ids['demo']}", {
-        "capacity": 40, "full": True, "capabilities": ["PICK_UP", "DROP_OFF"], "timezone": "Europe/Brussels",
+        "capacity": 40, "full": True, "capabilities": ["PICK_UP"], "timezone": "Europe/Brussels",
         "hours": [{"weekday": 0, "opens": "9h", "closes": "18:00"}],
         "closures": [{"starts_on": str(today + timedelta(days=10)), "ends_on": str(today + timedelta(days=12)),
                       "reason": "Inventaire"}]})
