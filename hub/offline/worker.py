@@ -133,6 +133,8 @@ def _routes():
         "carrierReadCode": url_for("carrier.read_code"),
         "carrierShop": url_for("carrier.shop", shop_id=PARCEL),
         "scanAtRest": url_for("scan.scanned"),
+        "depositScan": url_for("deposit.scan"),
+        "depositTake": url_for("deposit.take", ref=TICKET),
         "login": url_for("auth.login"),
         "neverStored": [url_for("auth.login"), url_for("auth.logout"), url_for("auth.set_language"),
                         url_for("offline.bundle"), url_for("service_worker"), "/_test/"],

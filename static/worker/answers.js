@@ -4,7 +4,7 @@
 (function (comptoir) {
   "use strict";
 
-  var store = comptoir.store, rules = comptoir.rules, routes = comptoir.routes, queue = comptoir.queue;
+  var C = self.COMPTOIR, store = comptoir.store, rules = comptoir.rules, routes = comptoir.routes, queue = comptoir.queue;
   var answer = comptoir.replies.answer, ascii = comptoir.replies.ascii;
 
   function typed(body) { return new URLSearchParams(body).get("tracking_id") || ""; }
@@ -67,6 +67,7 @@
       return queue.enqueue(request, body, { kind: kind, parcel: id, tracking_id: trackingOf(turn && turn.parcels, id) });
     }
     if (match("pickupFinish", url)) return queue.enqueue(request, body, { kind: "finished" });
+    if ((m = match("depositTake", url))) return depositTake(request, body, decodeURIComponent(m[1]), bundle);
     if (match("returnsScan", url)) return returnsScan(request, body, bundle);
     if (match("carrierScan", url) || match("intakeScan", url)) {
       var scanned = rules.trackingId(typed(body));
@@ -79,6 +80,43 @@
         tracking_id: trackingOf(bundle && bundle.returns, parcel) });
     }
     return queue.enqueue(request, body, { kind: "queued" });
+  }
+
+  // « Dépôt d'un client » with no network. What the customer shows is looked up among the drop-offs announced for
+  // this shop at the last sync (their screens came rendered with the bundle); one the device does not know is taken
+  // on its code or label alone and checked when it reaches the server. Each showing gets fresh command ids, so
+  // every take is a step of its own.
+  function depositRef(entry) {
+    var code = rules.depositCode(entry);
+    return code || rules.trackingId(entry);
+  }
+
+  function freshCommandIds(html) {
+    return html.replace(/(name="command_id" value=")[^"]*/g, function (all, start) { return start + self.crypto.randomUUID(); });
+  }
+
+  function depositScan(request, body) {
+    var ref = depositRef(new URLSearchParams(body).get("code"));
+    return store.getMeta("bundle").then(function (bundle) {
+      if (!ref) return answer(notATrackingId);
+      var known = bundle && bundle.deposits && bundle.deposits[ref];
+      var screen = known ? known.screen : bundle && bundle.depositUnknown;
+      if (!screen) return answer({ kind: "unavailable" });
+      return comptoir.replies.html(freshCommandIds(screen.split(C.ticket).join(ref)), 200);
+    });
+  }
+
+  // A drop-off taken offline: queued, and its receipt shown « à confirmer ». The same one taken twice before the
+  // network is back shows that receipt again.
+  function depositTake(request, body, ref, bundle) {
+    var known = bundle && bundle.deposits && bundle.deposits[ref];
+    var effect = { kind: "deposited", parcel: "deposit:" + ref, ref: ref,
+      tracking_id: known ? known.tracking_id : (rules.depositCode(ref) ? "" : ref),
+      sender: known ? known.sender : "", at: queue.deviceTime(request) };
+    return queue.waitingFor(effect.parcel, "deposited").then(function (done) {
+      if (done.length) return answer(Object.assign({}, done[0].effect, { kind: "already_deposited" }));
+      return queue.enqueue(request, body, effect);
+    });
   }
 
   // Answered from the last synchronised bundle.
@@ -112,5 +150,5 @@
     });
   }
 
-  comptoir.answers = { offlineStep: offlineStep, atRest: atRest };
+  comptoir.answers = { offlineStep: offlineStep, atRest: atRest, depositScan: depositScan };
 })(self.comptoir = self.comptoir || {});

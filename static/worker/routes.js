@@ -12,7 +12,8 @@
   }
   var ROUTES = {};
   ["pickupScan", "pickupNotFound", "pickupReject", "pickupFinish", "returnsScan", "returnsMissing", "carrierOpen",
-    "carrierShop", "carrierScan", "carrierVisit", "intakeStart", "intakeScan", "intakeScreen", "scanAtRest"].forEach(function (name) {
+    "carrierShop", "carrierScan", "carrierVisit", "intakeStart", "intakeScan", "intakeScreen", "scanAtRest",
+    "depositScan", "depositTake"].forEach(function (name) {
     ROUTES[name] = pattern(C.routes[name]);
   });
   function match(name, url) { return ROUTES[name].exec(url.pathname); }

@@ -18,6 +18,14 @@
     return TRACKING_ID.test(kept) ? kept.toUpperCase() : null;
   }
 
+  // hub/rules/deposits.read_code: the drop-off code a scan or a typed entry names (« dep 7kq2-m9xh4t »
+  // included), or null when it is not one.
+  var DEPOSIT_CODE = /^DEP-?([ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{10})$/;
+  function depositCode(raw) {
+    var match = DEPOSIT_CODE.exec(String(raw || "").toUpperCase().replace(/[\s-]/g, ""));
+    return match ? "DEP-" + match[1] : null;
+  }
+
   // hub/rules/pickup.normalise_entry
   function normaliseEntry(raw) { return String(raw || "").replace(SPACE, ""); }
 
@@ -63,6 +71,7 @@
   function tooManyWrongCodes(recent, guard) { return recent.length >= guard.limit; }
 
   comptoir.rules = {
+    depositCode: depositCode,
     trackingId: trackingId, normaliseEntry: normaliseEntry, looksLikeCode: looksLikeCode,
     isVisitKey: isVisitKey, digest: digest, expiredAt: expiredAt, recentWrongCodes: recentWrongCodes,
     tooManyWrongCodes: tooManyWrongCodes,

@@ -47,6 +47,12 @@
       if (o.url.pathname === C.routes.pickupOpen) {
         return fetch(request).then(network.seen).catch(function () { network.reachable = false; return openings.openPickup(body); });
       }
+      if (routes.match("depositScan", o.url)) {
+        return network.withTimeout(fetch(request).then(network.seen), C.commandTimeout).catch(function () {
+          network.reachable = false;
+          return answers.depositScan(request, body);
+        });
+      }
       if (routes.match("scanAtRest", o.url)) {
         return network.withTimeout(fetch(request).then(network.seen), C.commandTimeout).catch(function () {
           network.reachable = false;

@@ -12,6 +12,7 @@ RUN = """async ({ cases, guard }) => {
   const recent = (i) => rules.recentWrongCodes(i.failures.map(ms), ms(i.now), guard.window);
   const run = {
     read_tracking_id: (i) => rules.trackingId(i),
+    read_deposit_code: (i) => rules.depositCode(i),
     normalise_entry: (i) => rules.normaliseEntry(i),
     looks_like_code: (i) => rules.looksLikeCode(i),
     visit_key: (i) => rules.isVisitKey(i),

@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 
 from hub.rules import deadlines
-from hub.rules import pickup
+from hub.rules import deposits, pickup
 from hub.rules.dropoff import NotATrackingId, read_tracking_id
 from hub.core.web import VISIT_KEY
 from tests.shared_rules import CASES, GUARD, IDS
@@ -40,6 +40,7 @@ def tracking_id(raw):
 
 RULES = {
     "read_tracking_id": tracking_id,
+    "read_deposit_code": deposits.read_code,
     "normalise_entry": pickup.normalise_entry,
     "looks_like_code": pickup.looks_like_code,
     "visit_key": lambda key: VISIT_KEY.fullmatch(key) is not None,
