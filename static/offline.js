@@ -229,8 +229,28 @@
     });
   }
 
+  // A drop-off taken with no network: its receipt, from the device, « à confirmer » until the server has it.
+  function showDepositReceipt(effect) {
+    var section = document.getElementById("deposit"), node = answerNode("deposit-receipt", {
+      sender: effect.sender || "—", tracking_id: effect.tracking_id || "—", ref: effect.ref || "",
+      time: new Date(effect.at).toLocaleString(root.lang || "fr", { dateStyle: "short", timeStyle: "short" }),
+      associate: (document.querySelector("[data-at-counter-name]") || { textContent: "—" }).textContent.trim(),
+    });
+    if (!section || !node) return;
+    var qr = node.querySelector("[data-qr]");
+    if (qr && window.qrcode) {
+      var code = window.qrcode(0, "M");
+      code.addData([effect.ref, effect.tracking_id, effect.at].filter(Boolean).join(" "));
+      code.make();
+      qr.innerHTML = code.createSvgTag({ cellSize: 6, margin: 2, scalable: true });
+    }
+    section.replaceChildren.apply(section, Array.prototype.slice.call(node.childNodes));
+    section.classList.add("receipt", "offline-pending");
+  }
+
   function apply(effect) {
-    if (effect.kind in OUTCOMES) markPickupParcel(effect);
+    if (effect.kind === "deposited" || effect.kind === "already_deposited") showDepositReceipt(effect);
+    else if (effect.kind in OUTCOMES) markPickupParcel(effect);
     else if (effect.kind === "delivery_scan") markDeliveredParcel(effect);
     else if (effect.kind === "staged" || effect.kind === "missing") markReturnParcel(effect);
     else if (effect.kind === "finished") finishPickup();
@@ -306,7 +326,7 @@
         var kind = page.querySelector('template[data-what="' + c.effect.kind + '"]') ? c.effect.kind : "queued";
         item.dataset.seq = c.seq;
         item.querySelector("[data-slot=what]").textContent = textTemplate(page, 'template[data-what="' + kind + '"]',
-          { tracking_id: c.effect.tracking_id || "", code: c.effect.code || "", page: c.page || c.url });
+          { tracking_id: c.effect.tracking_id || "", code: c.effect.code || c.effect.ref || "", page: c.page || c.url });
         item.querySelector("[data-slot=when]").textContent = textTemplate(page, "template[data-when]",
           { time: new Intl.DateTimeFormat(root.lang || "fr", { dateStyle: "short", timeStyle: "short" }).format(new Date(c.at)) });
         item.querySelector("[data-slot=answer]").textContent = textTemplate(page, "template[data-answer-text]",
