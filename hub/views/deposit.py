@@ -102,21 +102,31 @@ def show(ref):
     return _found(ref)
 
 
+def _step(ref, field, choices, apply):
+    """A step on the drop-off ``ref`` names with the associate's choice in ``field`` (one of ``choices``):
+    ``apply(deposit, choice)``'s answer, or the screen again with why not."""
+    deposit, answer = _deposit_or_screen(ref)
+    if answer is not None:
+        return answer
+    choice = request.form.get(field, "")
+    if choice not in {c.value for c in choices}:
+        return _found(ref, refused=rules.ChooseAnAnswer())
+    try:
+        return apply(deposit, choice)
+    except DomainError as err:
+        return _found(ref, refused=err)
+
+
 @bp.post("/<ref>/prendre")
 @associate_required
 @command
 def take(ref):
     """The size confirmed: the parcel goes on the « R » shelf, the customer gets the receipt."""
-    deposit, answer = _deposit_or_screen(ref)
-    if answer is not None:
-        return answer
-    size = request.form.get("size", "")
-    if size not in {s.value for s in Size}:
-        return _found(ref, refused=rules.ChooseAnAnswer())
-    try:
-        parcel = ops.take(current_user.shop, deposit, Size(size), actor(), request.form.get("shop_label") or None)
-    except DomainError as err:
-        return _found(ref, refused=err)
+    return _step(ref, "size", Size, _take)
+
+
+def _take(deposit, size):
+    parcel = ops.take(current_user.shop, deposit, Size(size), actor(), request.form.get("shop_label") or None)
     message = _("Deposited: put it on shelf %(place)s.", place=parcel.shelf_place)
     return done(url_for("deposit.taken", parcel_id=parcel.id), message, lambda: _receipt(deposit, message=message))
 
@@ -126,15 +136,11 @@ def take(ref):
 @command
 def refuse(ref):
     """Over the network's limits, confirmed: refused for good; the screen says what to tell the customer."""
-    deposit, answer = _deposit_or_screen(ref)
-    if answer is not None:
-        return answer
-    if request.form.get("over") not in {o.value for o in rules.OverLimit}:
-        return _found(ref, refused=rules.ChooseAnAnswer())
-    try:
-        refusal = ops.refuse(current_user.shop, deposit, request.form["over"], actor())
-    except DomainError as err:
-        return _found(ref, refused=err)
+    return _step(ref, "over", rules.OverLimit, _refuse)
+
+
+def _refuse(deposit, over):
+    refusal = ops.refuse(current_user.shop, deposit, over, actor())
     # Applied, so not answered as a refusal (a 4xx would undo it): the reason is the step's answer.
     return _screen(refusal=explain(refusal))
 
