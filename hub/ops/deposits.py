@@ -190,6 +190,11 @@ def waiting(shop, limit=None):
                               .order_by(Parcel.shelf_place, Parcel.tracking_id).limit(limit)).all()
 
 
+def of_parcel(parcel):
+    """The drop-off a parcel was deposited for, or None for a parcel of another kind."""
+    return db.session.scalar(select(Deposit).where(Deposit.parcel_id == parcel.id)) if parcel.outgoing else None
+
+
 def receipt(token):
     """The drop-off whose receipt ``token`` names, or None."""
     return db.session.scalar(select(Deposit).where(Deposit.receipt_token == token)) if token else None

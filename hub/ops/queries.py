@@ -15,6 +15,8 @@ from ..rules.dropoff import normalise_tracking_id
 from ..rules.parcels import IN_SHOP, Action, State
 from ..rules.text import folded  # noqa: F401  (the inventory's search folds names the same way)
 
+FOR_CUSTOMERS = IN_SHOP - {State.DEPOSITED}  # what the shop holds for someone to collect
+
 
 def shop_load(shop_id):
     """How many parcels the shop is holding now."""
@@ -114,9 +116,10 @@ class Customer:
 
 
 def inventory(shop_id, query=""):
-    """The parcels the shop holds, by customer, filtered by a name or tracking-ID fragment."""
+    """The parcels the shop holds for its customers, by customer, filtered by a name or tracking-ID fragment
+    (customers' drop-offs are listed apart: they wait for the carrier, not for a customer)."""
     parcels = db.session.scalars(
-        select(Parcel).where(Parcel.shop_id == shop_id, Parcel.state.in_(IN_SHOP)).order_by(Parcel.tracking_id)
+        select(Parcel).where(Parcel.shop_id == shop_id, Parcel.state.in_(FOR_CUSTOMERS)).order_by(Parcel.tracking_id)
     ).all()
     customers = {}
     for parcel in parcels:

@@ -66,6 +66,10 @@ class NoDropOffHere(DepositError):
     message = N_("This shop does not take customers' drop-offs. The customer can find another shop of the network.")
 
 
+class ChooseAnAnswer(DepositError):
+    message = N_("Choose the parcel's size, or why it is refused.")
+
+
 class TooHeavy(DepositError):
     message = N_("Refused: the parcel weighs more than %(kg)d kg, the most the network takes. Tell the customer it "
                  "cannot be sent from a shop.")

@@ -12,7 +12,7 @@ from ..ops.tasks import blocking_task
 from ..ops.returns import expire_due
 from ..core.web import go, offline_replay
 
-ALWAYS_ALLOWED = {"static", "auth.logout", "auth.set_language", "auth.login", "counter.home",
+ALWAYS_ALLOWED = {"static", "auth.logout", "auth.set_language", "auth.login", "counter.home", "deposit.receipt",
                   "notice.show", "shop_page.show", "service_worker"}
 ALLOWED_BLUEPRINTS = {"help", "test_clock", "offline"}
 

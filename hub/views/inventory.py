@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from ..core import clock
 from ..core.models import Pickup
+from ..ops import deposits as deposit_ops
 from ..ops.queries import counts_by_state, folded, inventory, shop_load
 from ..rules import deadlines
 from ..rules.parcels import IN_SHOP, State
@@ -21,7 +22,8 @@ from ..core.web import associate_required, in_my_shop_or_404, render
 
 bp = Blueprint("inventory", __name__, url_prefix="/inventaire")
 
-SHOWN_STATES = (State.AT_STORE, State.EXPIRED, State.TO_RETURN, State.NOT_FOUND)
+SHOWN_STATES = (State.AT_STORE, State.EXPIRED, State.TO_RETURN, State.NOT_FOUND, State.DEPOSITED)
+DEPOSITS_SHOWN = 100  # the « R » shelf holds a few dozen at most; past this, the count says how many more
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -29,7 +31,8 @@ def _context(query=""):
     shop = current_user.shop
     counts = counts_by_state(shop.id)
     return dict(shop=shop, load=shop_load(shop.id), counts=[(s, counts[s]) for s in SHOWN_STATES],
-                customers=inventory(shop.id, query), query=query)
+                customers=inventory(shop.id, query), query=query, deposits_count=counts[State.DEPOSITED],
+                deposits=deposit_ops.waiting(shop, DEPOSITS_SHOWN) if counts[State.DEPOSITED] else [])
 
 
 @bp.get("/")
@@ -67,9 +70,15 @@ def _rows(shop):
            _("Received on"), _("Last pickup day")]
     for customer in inventory(shop.id):
         for p in customer.parcels:
-            yield [customer.name, p.tracking_id, p.description, _(p.size.title), p.shelf_place, _(p.state.title),
-                   p.network.name, p.dropped_at and deadlines.local_date(p.dropped_at, shop.timezone).strftime("%d/%m/%Y"),
-                   p.last_day and p.last_day.strftime("%d/%m/%Y")]
+            yield _row(shop, customer.name, p)
+    for p in deposit_ops.waiting(shop):  # customers' drop-offs, the sender named as the customer
+        yield _row(shop, p.recipient_name, p)
+
+
+def _row(shop, name, p):
+    return [name, p.tracking_id, p.description, _(p.size.title), p.shelf_place, _(p.state.title), p.network.name,
+            p.dropped_at and deadlines.local_date(p.dropped_at, shop.timezone).strftime("%d/%m/%Y"),
+            p.last_day and p.last_day.strftime("%d/%m/%Y")]
 
 
 @bp.get("/inventaire.csv")

@@ -20,7 +20,8 @@ def _answer(refused):
 
 
 def _at_the_counter(text):
-    """An associate: a notice opens the customer's pickup, a label the parcel's page with what to do."""
+    """An associate: a notice opens the customer's pickup, a drop-off code its « Dépôt d'un client » screen, a
+    label the parcel's page with what to do."""
     who = actor()
     try:
         found = scans.identify(current_user.shop_id, text, who)
@@ -29,6 +30,8 @@ def _at_the_counter(text):
         return _answer(err)
     if found.pickup is not None:
         return go(url_for("pickup.screen", ticket=ticket_for(found.pickup, who.now)))
+    if found.deposit_code is not None:
+        return go(url_for("deposit.show", ref=found.deposit_code))
     return go(url_for("counter.parcel", parcel_id=found.parcel.id))
 
 

@@ -87,6 +87,7 @@ def counter_screens(audit, server):
     page.locator(".customer summary").first.click()
     audit.check("inventory customer open")
     pickup_turn(audit, server)
+    deposit_steps(audit, server)
     page.goto(server.url + f"/livraison/{network}")
     page.locator("form[action$='/autre'] button").click()
     audit.check("other carrier intake")
@@ -111,6 +112,28 @@ def pickup_turn(audit, server):
     page.locator("#pickup-done").click()
     expect(page.locator("#pickup h1")).to_contain_text("Camille Martin")
     audit.check("pickup summary")
+
+
+def deposit_steps(audit, server):
+    """« Dépôt d'un client »: the scan, the drop-off with its sizes and a refusal open, the receipt, the label."""
+    page = audit.page
+    audit.visit("customer drop-off", "/depot/")
+    page.locator("details.enter-code > summary").click()
+    audit.check("drop-off enter the code")
+    audit.visit("drop-off found", "/depot/DEP-RETURNLUNE")
+    page.locator(".refusals .confirm-step > summary").first.click()
+    audit.check("drop-off refusal asked")
+    page.locator("button[name=size][value=medium]").click()
+    expect(page.locator("#deposit-receipt")).to_be_visible()
+    audit.check("drop-off receipt")
+    page.locator(".stick-label > summary").click()
+    audit.check("drop-off stick a label")
+    parcel = one(server, "SELECT id FROM parcels WHERE tracking_id = 'CE900001FR'")
+    token = one(server, "SELECT receipt_token FROM deposits WHERE code = 'DEP-RETURNLUNE'")
+    audit.visit("drop-off label 10x15", f"/depot/etiquette/{parcel}?format=10x15")
+    audit.visit("drop-off label A4", f"/depot/etiquette/{parcel}?format=a4")
+    audit.visit("public drop-off receipt", f"/depot/recu/{token}")
+    audit.visit("inventory with drop-offs", "/inventaire/")
 
 
 def carrier_screens(audit, server, code):
@@ -234,7 +257,7 @@ def test_the_focus_is_visible_on_every_control(live_server, new_context):
     page = new_context(phone=False).new_page()
     login(page, live_server, "associe")
     reached = []
-    for path in ["/", "/collecte/", "/retours/", "/horaires/"]:
+    for path in ["/", "/collecte/", "/retours/", "/horaires/", "/depot/"]:
         page.goto(live_server.url + path)
         reached += focus_rings(page)
     admin = new_context(phone=False).new_page()

@@ -39,7 +39,7 @@ def other_shop(app, shop_of, parcel_in):
 def test_the_inventory_counts_the_shops_parcels_by_state(associate):
     page = markup(associate.get("/inventaire/"))
     counts = dict((label, int(n)) for n, label in re.findall(r"<strong>(\d+)</strong><span>([^<]+)</span>", page))
-    assert counts == {"à retirer": 4, "expiré": 1, "à retourner": 2, "introuvable": 1}
+    assert counts == {"à retirer": 4, "expiré": 1, "à retourner": 2, "introuvable": 1, "à remettre au livreur": 0}
     assert "8 colis en magasin, capacité 20" in page
 
 
