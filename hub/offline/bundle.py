@@ -28,10 +28,11 @@ from ..rules.dropoff import VisitKind, normalise_tracking_id
 from ..rules.errors import WrongCode
 from ..rules.parcels import State
 from ..views import carrier as carrier_views
+from ..views import deposit as deposit_views
 from ..views import dropoff as dropoff_views
 from ..views import pickup as pickup_views
 from ..views.pins import signed_in_account_id
-from .worker import VISIT
+from .worker import TICKET, VISIT
 
 
 # Where the page around every pickup screen takes each pickup's own (static/worker/bundle.js fills them in).
@@ -94,6 +95,7 @@ def _returnable(shop, now):
 def _associate_pages(shop):
     pages = [url_for("counter.home"), url_for("pickup.start"), url_for("returns.start"), url_for("returns.expired"),
              url_for("inventory.index"), url_for("dropoff.start"), url_for("offline.conflicts")]
+    pages += [url_for("deposit.start")] if shop.offers_customer_dropoff else []
     return pages + [url_for("dropoff.code", network_id=n.id) for n in shop.networks]
 
 
@@ -130,7 +132,16 @@ def _associate_bundle(now):
         "pages": _associate_pages(shop),
         "fragments": [url_for("returns.ask_missing", parcel_id=p.id) for p in returns_ops.waiting_scan(shop)],
         "counter": _counter(),
+        **_deposits(shop, now),
     }
+
+
+def _deposits(shop, now):
+    """The drop-offs announced for the shop, by code and by label, and the screen for one the device does not know."""
+    if not shop.offers_customer_dropoff or not shop.networks:
+        return {}
+    known, unknown = deposit_views.offline_screens(shop, now, TICKET)
+    return {"deposits": known, "depositUnknown": unknown}
 
 
 def _carrier_bundle(now):

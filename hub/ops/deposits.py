@@ -207,7 +207,7 @@ def _receipt_mail(deposit, now):
         notices.deposit_receipt(deposit, deposit_event(deposit), now)
 
 
-def for_shop_offline(shop, now, limit=500):
+def for_shop_offline(shop, now, limit=200):
     """The drop-offs announced for this shop and still to deposit: its devices carry them for offline use."""
     return db.session.scalars(select(Deposit).where(Deposit.shop_id == shop.id, Deposit.parcel_id.is_(None),
                                                     Deposit.refused_at.is_(None), Deposit.expires_at > now)

@@ -57,8 +57,7 @@ def _found(ref, refused=None):
         ops.check_can_take(shop, deposit, actor().now)
     except DomainError as err:
         return _screen(refused=err)
-    return _screen(refused=refused, deposit=deposit, sizes=list(Size), max_kg=deposit.network.dropoff_max_kg,
-                   max_length=_length(deposit.network.dropoff_max_cm))
+    return _screen(refused=refused, deposit=deposit, **_choices_context([deposit.network]))
 
 
 def _length(cm):
@@ -77,6 +76,27 @@ def _deposit_or_screen(ref):
     if deposit.parcel_id is not None:
         return None, _receipt(deposit, refused=_already(deposit))
     return deposit, None
+
+
+def _choices_context(networks):
+    """The sizes and the strictest limits of ``networks`` (one drop-off's network, or all of an unknown one's)."""
+    return dict(sizes=list(Size), max_kg=min(n.dropoff_max_kg for n in networks),
+                max_length=_length(min(n.dropoff_max_cm for n in networks)))
+
+
+def offline_screens(shop, now, placeholder):
+    """For the offline bundle: the screen of each drop-off announced for ``shop`` once scanned (by its code and by
+    its label, with its tracking ID and sender for the receipt « à confirmer »), and the screen of one the device
+    does not know, ``placeholder`` standing for what was scanned."""
+    known = {}
+    for deposit in ops.for_shop_offline(shop, now):
+        entry = {"tracking_id": deposit.tracking_id, "sender": deposit.sender_name,
+                 "screen": render_template("deposit/_screen.html", shop=shop, deposit=deposit,
+                                           **_choices_context([deposit.network]))}
+        known[deposit.code] = known[deposit.tracking_id] = entry
+    unknown = render_template("deposit/_screen.html", shop=shop, unknown=True, ref=placeholder,
+                              **_choices_context(shop.networks))
+    return known, unknown
 
 
 @bp.get("/")

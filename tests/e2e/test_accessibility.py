@@ -128,7 +128,7 @@ def deposit_steps(audit, server):
     audit.check("drop-off receipt")
     page.locator(".stick-label > summary").click()
     audit.check("drop-off stick a label")
-    parcel = one(server, "SELECT id FROM parcels WHERE tracking_id = 'CE900001FR'")
+    parcel = one(server, "SELECT id FROM parcels WHERE tracking_id = 'CE800001FR'")
     token = one(server, "SELECT receipt_token FROM deposits WHERE code = 'DEP-RETURNLUNE'")
     audit.visit("drop-off label 10x15", f"/depot/etiquette/{parcel}?format=10x15")
     audit.visit("drop-off label A4", f"/depot/etiquette/{parcel}?format=a4")

@@ -10,7 +10,7 @@ from tests.servers import SmtpServer
 from .conftest import follow, login, wedge
 from .test_integration import run_worker
 
-CODE, TRACKING_ID = "DEP-RETURNLUNE", "CE900001FR"  # the demo's label-less return of Inès Moreau
+CODE, TRACKING_ID = "DEP-RETURNLUNE", "CE800001FR"  # the demo's label-less return of Inès Moreau
 
 
 def take_the_return(page):
@@ -20,7 +20,7 @@ def take_the_return(page):
     expect(page.locator("#deposit-facts")).to_contain_text("Inès Moreau")
     expect(page.locator("#deposit-facts")).to_contain_text(TRACKING_ID)
     page.get_by_role("button", name=re.compile("taille moyenne")).click()
-    expect(page.get_by_role("status")).to_contain_text("Déposé : rangez-le à l'emplacement R-01.")
+    expect(page.get_by_role("status")).to_contain_text("Déposé : rangez-le à l'emplacement R-02.")
 
 
 def test_a_label_less_return_is_taken_labelled_and_receipted(live_server, new_context):
