@@ -12,7 +12,9 @@ from .area import IDEMPOTENCY, blueprint
 from .schemas import MAX_ID, WebhookCreatedOut, WebhookIn, WebhookOut
 
 bp = blueprint("webhooks", url_prefix="/webhooks",
-               description="Signed deliveries of every parcel event and shop change (HMAC-SHA256 over"
+               description="Signed deliveries of every parcel event (`parcel.*`), customer's drop-off step"
+                           " (`dropoff.received`, `dropoff.refused`, `dropoff.collected`, `dropoff.missing`,"
+                           " `dropoff.found_again`) and shop change (`shop.updated`) (HMAC-SHA256 over"
                            " `timestamp.body`; headers Comptoir-Timestamp and Comptoir-Signature).")
 
 
@@ -42,7 +44,11 @@ def index():
 @bp.arguments(WebhookIn)
 @bp.response(201, WebhookCreatedOut)
 def create(body):
-    """A new URL to deliver to; the answer holds its signing secret, shown this once."""
+    """A new URL to deliver to; the answer holds its signing secret, shown this once.
+
+    It hears of every parcel event (`parcel.*`), every step of a customer's drop-off (`dropoff.received`,
+    `dropoff.refused`, `dropoff.collected`, `dropoff.missing`, `dropoff.found_again`) and shop change
+    (`shop.updated`)."""
     return _doc(ops.add_endpoint(g.network, body["url"], clock.now()), secret=True)
 
 

@@ -13,7 +13,8 @@ from . import shop as shop_ops
 # The settings form's fields, each with the audit action that records its change.
 SETTINGS = (("name", AuditAction.NETWORK_NAME), ("hold_days", AuditAction.HOLD_DAYS),
             ("default_capacity", AuditAction.DEFAULT_CAPACITY),
-            ("other_carrier_allowed", AuditAction.OTHER_CARRIER), ("intake_minutes", AuditAction.INTAKE_MINUTES))
+            ("other_carrier_allowed", AuditAction.OTHER_CARRIER), ("intake_minutes", AuditAction.INTAKE_MINUTES),
+            ("dropoff_max_kg", AuditAction.DROPOFF_MAX_KG), ("dropoff_max_cm", AuditAction.DROPOFF_MAX_CM))
 
 
 def _shown(value):
@@ -32,12 +33,14 @@ def create_network(account, now, name):
 
 
 def update_settings(network, account, now, *, name, hold_days, default_capacity, other_carrier_allowed,
-                    intake_minutes):
+                    intake_minutes, dropoff_max_kg, dropoff_max_cm):
     """Change the network's settings, all checked before any is saved; a new hold period counts for the parcels
-    received from then on (a parcel keeps the one it arrived with). Returns how many values changed."""
+    received from then on (a parcel keeps the one it arrived with), new drop-off limits for the drop-offs
+    brought from then on. Returns how many values changed."""
     new = dict(name=shop_ops.network_name(name, network), hold_days=rules.hold_days(hold_days),
                default_capacity=rules.capacity(default_capacity), other_carrier_allowed=bool(other_carrier_allowed),
-               intake_minutes=rules.intake_minutes(intake_minutes))
+               intake_minutes=rules.intake_minutes(intake_minutes), dropoff_max_kg=rules.dropoff_max_kg(dropoff_max_kg),
+               dropoff_max_cm=rules.dropoff_max_cm(dropoff_max_cm))
     changed = 0
     for field, action in SETTINGS:
         before = getattr(network, field)

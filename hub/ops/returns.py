@@ -76,27 +76,37 @@ def stage(shop, tracking_id, actor):
 
 
 def mark_missing(parcel, actor):
-    """« Impossible à trouver » then « OK »: the expired parcel is declared missing."""
+    """« Impossible à trouver » then « OK »: the expired parcel (or the customer's drop-off) is declared missing."""
     move = record(parcel, Action.MARK_MISSING, actor)
     close_pickup_if_done(parcel.pickup)
     return move
 
 
-def _staged(shop, network_id):
-    query = select(Parcel).where(Parcel.shop_id == shop.id, Parcel.state.in_(FOR_THE_CARRIER))
+# The two groups the carrier's collection shows apart: parcels going back, and customers' drop-offs going out.
+RETURNS, DEPOSITS = frozenset({State.TO_RETURN}), frozenset({State.DEPOSITED})
+
+
+def _staged(shop, network_id, states=FOR_THE_CARRIER):
+    query = select(Parcel).where(Parcel.shop_id == shop.id, Parcel.state.in_(states))
     return query if network_id is None else query.where(Parcel.network_id == network_id)
 
 
-def to_hand_over(shop, network_id=None, limit=None):
+def to_hand_over(shop, network_id=None, limit=None, states=FOR_THE_CARRIER):
     """Parcels waiting for a carrier — staged for return (expired, or refused by their customer) and customers'
-    drop-offs — (the first ``limit`` of them)."""
-    return db.session.scalars(_staged(shop, network_id).order_by(Parcel.shelf_place, Parcel.tracking_id)
+    drop-offs, or only those in ``states`` — (the first ``limit`` of them)."""
+    return db.session.scalars(_staged(shop, network_id, states).order_by(Parcel.shelf_place, Parcel.tracking_id)
                               .limit(limit)).all()
 
 
-def count_to_hand_over(shop, network_id=None):
-    """How many staged parcels wait for a carrier (of the network, when given)."""
-    return db.session.scalar(select(func.count()).select_from(_staged(shop, network_id).subquery()))
+def count_to_hand_over(shop, network_id=None, states=FOR_THE_CARRIER):
+    """How many staged parcels wait for a carrier (of the network, when given; in ``states``, when given)."""
+    return db.session.scalar(select(func.count()).select_from(_staged(shop, network_id, states).subquery()))
+
+
+def groups_to_hand_over(shop, network_id=None, limit=None):
+    """The returns and the customers' drop-offs waiting for a carrier, apart: ``[(states, first parcels, count)]``."""
+    return [(states, to_hand_over(shop, network_id, limit, states), count_to_hand_over(shop, network_id, states))
+            for states in (RETURNS, DEPOSITS)]
 
 
 def hand_to_carrier(visit, tracking_id, actor):
@@ -114,5 +124,5 @@ def hand_to_carrier(visit, tracking_id, actor):
 
 
 def waiting_too_long(shop, now):
-    """Staged parcels a carrier has not taken within 3 days."""
+    """Staged parcels and customers' drop-offs a carrier has not taken within 3 days."""
     return [p for p in to_hand_over(shop) if p.state_since and deadlines.needs_escalation(p.state_since, now)]

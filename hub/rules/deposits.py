@@ -117,3 +117,15 @@ def shelf_place(taken):
     while f"{SHELF}-{slot:02d}" in taken:
         slot += 1
     return f"{SHELF}-{slot:02d}"
+
+
+class DepositStatus(TitledEnum):
+    """Where a drop-off is, as the back office filters them: announced, refused at a counter, or its parcel's
+    state once a shop took it (the last three are the parcel's states of the same name)."""
+
+    ANNOUNCED = "announced", N_("announced")
+    REFUSED = "refused", N_("refused at the counter")
+    DEPOSITED = "deposited", N_("to hand to the carrier")
+    DISPATCHED = "dispatched", N_("taken by the carrier")
+    MISSING = "missing", N_("missing")
+

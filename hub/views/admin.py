@@ -1,5 +1,6 @@
 """The operator's back office at /admin: call-backs, shops (capacity, « Je suis complet », hours, load),
-the outbox of customer notices, parcels sent to shops, and parcel search with full history."""
+the outbox of customer notices, parcels sent to shops, customers' drop-offs, and parcel search with full
+history."""
 from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 import sqlalchemy as sa
@@ -12,10 +13,12 @@ from ..core.commands import command
 from ..core.extensions import db
 from ..core.models import (DeliveryStatus, Network, OutboxMessage, Parcel, Shop, ShopChange, ShopEvent, Size,
                            SupportRequest, SupportStatus)
+from ..ops import deposit_list
 from ..ops import pickup as pickup_ops
 from ..ops import shop as shop_ops
 from ..ops.queries import loads_by_shop, shop_load
 from ..rules import deadlines
+from ..rules.deposits import DepositStatus
 from ..rules.dropoff import normalise_tracking_id
 from ..rules.errors import DomainError
 from ..rules.hours import check_ahead, parse_date
@@ -91,6 +94,27 @@ def search():
     found, next_after = find_parcels(query, _after(), SEARCH_PAGE) if query else ([], None)
     return render("admin/search.html", "admin/_search.html", query=query, found=found, next_after=next_after,
                   by_tracking=_search_key(query)[0] is Parcel.tracking_id)
+
+
+def _deposit_status():
+    """The status the list is filtered by (None for all); an unknown one answers 404."""
+    raw = request.args.get("etat", "")
+    if not raw:
+        return None
+    try:
+        return DepositStatus(raw)
+    except ValueError:
+        abort(404)
+
+
+@bp.get("/depots")
+@operator_required
+def deposits():
+    """The operator's networks' customers' drop-offs, newest first, 50 a page, filtered by status."""
+    status = _deposit_status()
+    shown, next_after = deposit_list.page(scope.network_ids(), status, deposit_list.read_after(request.args.getlist("apres")))
+    return render("admin/deposits.html", "admin/_deposits.html", deposits=shown, next_after=next_after,
+                  filtered=status, statuses=list(DepositStatus), now=clock.now())
 
 
 def _call_backs(status=None):

@@ -16,10 +16,11 @@ from ..ops import dropoff as ops
 from ..ops import returns
 from ..ops.queries import is_open, shop_load, todays_shops
 from ..rules.dropoff import VisitKind, VisitMode
-from ..rules.errors import DomainError
+from ..rules.errors import DomainError, N_
 from ..core.web import actor, carrier_required, go, offline_replay, refuse, render, visit_key
 
 bp = Blueprint("carrier", __name__, url_prefix="/livreur")
+RETURN_GROUPS = {returns.RETURNS: N_("Returns"), returns.DEPOSITS: N_("Customers' drop-offs — to hand to the carrier")}
 
 
 @bp.get("/")
@@ -105,20 +106,22 @@ def open_visit(shop_id):
 
 
 def _waiting(visit):
-    """What the visit may still scan: the first lines, and how many there are."""
+    """What the visit may still scan: the first lines and how many there are, in groups shown apart (at a
+    return visit, the returns and the customers' drop-offs; at a delivery, one group)."""
     if visit.kind == VisitKind.RETURN:
-        return (returns.to_hand_over(visit.shop, visit.network_id, limit=ops.SHOWN),
-                returns.count_to_hand_over(visit.shop, visit.network_id))
-    return ops.expected_parcels(visit, limit=ops.SHOWN), ops.count_expected(visit)
+        return [(RETURN_GROUPS[states], parcels, count)
+                for states, parcels, count in returns.groups_to_hand_over(visit.shop, visit.network_id, ops.SHOWN)]
+    return [(None, ops.expected_parcels(visit, limit=ops.SHOWN), ops.count_expected(visit))]
 
 
 def _visit_context(visit, opening=False, **extra):
     """The visit's screen: its latest scans and the first parcels still waiting, each list counted whole (a
     visit ``opening`` has scanned nothing yet)."""
-    expected, waiting = _waiting(visit)
+    groups = _waiting(visit)
+    expected, waiting = [p for _title, parcels, _count in groups for p in parcels], sum(g[2] for g in groups)
     tally = {"scanned": 0, "refused": 0, "received": 0} if opening else ops.visit_tally(visit)
     return dict(visit=visit, parcels=[] if opening else ops.visit_parcels(visit, last=ops.SHOWN), tally=tally,
-                expected=expected, waiting=waiting, load=shop_load(visit.shop_id), capacity=visit.shop.capacity,
+                groups=groups, expected=expected, waiting=waiting, load=shop_load(visit.shop_id), capacity=visit.shop.capacity,
                 **extra)
 
 

@@ -1,5 +1,6 @@
 """The network's settings and its shops in the back office: « Réglages du réseau » at
-/admin/reseaux/<id>/reglages (name, hold period, new shops' capacity, the « Autre » carrier's rules, and the
+/admin/reseaux/<id>/reglages (name, hold period, new shops' capacity, the « Autre » carrier's rules, the
+largest customer's drop-off, and the
 network's audit log), the shops serving the operator's networks at /admin/points/, a new shop, and a shop's
 settings. Every change is in the audit log, before → after."""
 from zoneinfo import available_timezones
@@ -34,7 +35,8 @@ def _settings_page(network, status=200, **extra):
 def _settings_of(network):
     """The settings form's values as the network has them."""
     return dict(name=network.name, hold_days=network.hold_days, default_capacity=network.default_capacity,
-                other_carrier_allowed="1" if network.other_carrier_allowed else "", intake_minutes=network.intake_minutes)
+                other_carrier_allowed="1" if network.other_carrier_allowed else "", intake_minutes=network.intake_minutes,
+                dropoff_max_kg=network.dropoff_max_kg, dropoff_max_cm=network.dropoff_max_cm)
 
 
 @bp.post("/reseaux/")
@@ -67,7 +69,9 @@ def save_settings(network_id):
         network_ops.update_settings(network, current_user, clock.now(), name=form.get("name", ""),
                                     hold_days=form.get("hold_days", ""), default_capacity=form.get("default_capacity", ""),
                                     other_carrier_allowed=form.get("other_carrier_allowed") == "1",
-                                    intake_minutes=form.get("intake_minutes", ""))
+                                    intake_minutes=form.get("intake_minutes", ""),
+                                    dropoff_max_kg=form.get("dropoff_max_kg", ""),
+                                    dropoff_max_cm=form.get("dropoff_max_cm", ""))
     except DomainError as err:
         return _settings_page(network, refused=err, form=form)
     return done(url_for("network.settings", network_id=network.id), _("Settings saved."),

@@ -1,5 +1,5 @@
 """« Collecte du livreur »: the expired-parcel scan, « Impossible à trouver » + « OK », the hand-over followed live."""
-from flask import Blueprint, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from ..rules.parcels import State
 from ..core.web import actor, associate_required, in_my_shop_or_404, render
 
 bp = Blueprint("returns", __name__, url_prefix="/retours")
+TAKEN = frozenset({State.RETURNED, State.DISPATCHED})  # what a carrier's scan at the collection leaves
 
 
 def _current_visit(shop, now):
@@ -26,22 +27,26 @@ def _current_visit(shop, now):
     return visit if visit is None or dropoff_ops.settle(visit, now).open else None
 
 
-def _start_context(shop):
+def _start_context(shop, **extra):
     now = clock.now()
     visit = _current_visit(shop, now)
+    (_, returning, _), (_, deposits, _) = ops.groups_to_hand_over(shop)
     return dict(shop=shop, waiting=ops.waiting_scan(shop), deadline=ops.scan_deadline(shop),
-                to_hand=ops.to_hand_over(shop), too_long=ops.waiting_too_long(shop, now), visit=visit,
-                taken=[p for p in dropoff_ops.visit_parcels(visit) if p.state == State.RETURNED] if visit else [],
-                now=now)
+                returning=returning, deposits=deposits, too_long=ops.waiting_too_long(shop, now), visit=visit,
+                taken=[p for p in dropoff_ops.visit_parcels(visit) if p.state in TAKEN] if visit else [],
+                now=now, **extra)
+
+
+def _start_page(shop, **extra):
+    return render("returns/start.html", "returns/_start.html", **_start_context(shop, **extra),
+                  **shop_code_context(shop, clock.now()))
 
 
 @bp.get("/")
 @associate_required
 def start():
     """The shop code for the returns carrier, what to hand them, the expired parcels still to scan, the visit live."""
-    shop = current_user.shop
-    return render("returns/start.html", "returns/_start.html", **_start_context(shop),
-                  **shop_code_context(shop, clock.now()))
+    return _start_page(current_user.shop)
 
 
 def _expired_context(shop, **extra):
@@ -91,6 +96,35 @@ def missing(parcel_id):
     except DomainError as err:
         return render("returns/expired.html", "returns/_expired.html", refused=err, **_expired_context(parcel.shop))
     return render("returns/expired.html", "returns/_expired.html", marked=parcel, **_expired_context(parcel.shop))
+
+
+def _deposit_in_my_shop_or_404(parcel_id):
+    """A customer's drop-off of the associate's shop; any other parcel answers 404."""
+    parcel = in_my_shop_or_404(Parcel, parcel_id)
+    if not parcel.outgoing:
+        abort(404)
+    return parcel
+
+
+@bp.get("/depots/<int:parcel_id>/introuvable")
+@associate_required
+def ask_deposit_missing(parcel_id):
+    """« Impossible à trouver » on a customer's drop-off: ask the associate to confirm with « OK »."""
+    parcel = _deposit_in_my_shop_or_404(parcel_id)
+    return _start_page(parcel.shop, confirm=parcel)
+
+
+@bp.post("/depots/<int:parcel_id>/manquant")
+@associate_required
+@command
+def deposit_missing(parcel_id):
+    """« OK »: the customer's drop-off cannot be found; it is declared missing and its network told."""
+    parcel = _deposit_in_my_shop_or_404(parcel_id)
+    try:
+        ops.mark_missing(parcel, actor())
+    except DomainError as err:
+        return _start_page(parcel.shop, refused=err)
+    return _start_page(parcel.shop, marked=parcel)
 
 
 def support_message(shop, parcels):

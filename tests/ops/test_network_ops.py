@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from hub.core.extensions import db
 from hub.core.models import AuditAction, AuditEntry, Network, OpeningRange, ShopChange, ShopEvent
+from hub.ops import deposits as deposit_ops
 from hub.ops import dropoff, network as ops, pickup, returns
+from hub.rules.deposits import OverLimit
 from hub.ops import shop as shop_ops
 from hub.ops.queries import shop_hours
 from hub.ops.tasks import blocking_task, pending_tasks
@@ -28,7 +30,8 @@ def received(world, tracking_id):
 def settings(world, **changes):
     network = world.network
     values = dict(name=network.name, hold_days=network.hold_days, default_capacity=network.default_capacity,
-                  other_carrier_allowed=network.other_carrier_allowed, intake_minutes=network.intake_minutes)
+                  other_carrier_allowed=network.other_carrier_allowed, intake_minutes=network.intake_minutes,
+                  dropoff_max_kg=network.dropoff_max_kg, dropoff_max_cm=network.dropoff_max_cm)
     return ops.update_settings(network, world.carrier, world.actor().now, **dict(values, **changes))
 
 
@@ -133,6 +136,23 @@ def test_each_setting_changed_is_an_audit_entry_before_and_after(world):
         (AuditAction.DEFAULT_CAPACITY, "20", "40"), (AuditAction.OTHER_CARRIER, "yes", "no"),
         (AuditAction.INTAKE_MINUTES, "30", "45")]
     assert settings(world) == 0 and len(audit(world)) == 5
+
+
+def test_new_drop_off_limits_are_audited_and_the_next_refusal_names_them(world):
+    assert settings(world, dropoff_max_kg="12", dropoff_max_cm="80") == 2
+    assert [(e.action, e.before, e.after) for e in audit(world)] == [
+        (AuditAction.DROPOFF_MAX_KG, "20", "12"), (AuditAction.DROPOFF_MAX_CM, "100", "80")]
+    world.shop.offers_customer_dropoff = True
+    deposit = deposit_ops.announce(world.network, dict(tracking_id="RET0001", sender_name="Inès Moreau"),
+                                   world.actor())[0]
+    refusal = deposit_ops.refuse(world.shop, deposit, OverLimit.TOO_HEAVY, world.actor())
+    assert refusal.params["kg"] == 12
+
+
+def test_a_bad_drop_off_limit_changes_no_setting(world):
+    with pytest.raises(rules.BadDropoffCm):
+        settings(world, hold_days="10", dropoff_max_kg="30", dropoff_max_cm="301")
+    assert (world.network.hold_days, world.network.dropoff_max_kg) == (7, 20) and audit(world) == []
 
 
 def test_a_network_cannot_take_another_networks_name(world):

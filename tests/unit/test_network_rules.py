@@ -61,3 +61,20 @@ def test_the_intake_window_is_the_networks_counted_in_opening_minutes():
 
 def test_a_new_shops_week_is_monday_to_saturday_9_to_19():
     assert [(r.weekday, r.opens.hour, r.closes.hour) for r in DEFAULT_WEEK] == [(d, 9, 19) for d in range(6)]
+
+
+
+@pytest.mark.parametrize("read, refusal, bounds, cases", [
+    (rules.dropoff_max_kg, rules.BadDropoffKg, (1, 70),
+     [("1", True), ("20", True), ("70", True), ("0", False), ("71", False), ("", False), ("20.5", False), ("vingt", False)]),
+    (rules.dropoff_max_cm, rules.BadDropoffCm, (20, 300),
+     [("20", True), ("100", True), ("300", True), ("19", False), ("301", False), ("", False), ("-100", False), ("cent", False)]),
+])
+def test_the_drop_off_limits_are_1_to_70_kg_and_20_to_300_cm(read, refusal, bounds, cases):
+    for raw, accepted in cases:
+        if accepted:
+            assert read(raw) == int(raw)
+            continue
+        with pytest.raises(refusal) as refused:
+            read(raw)
+        assert refused.value.params == {"min": bounds[0], "max": bounds[1]}

@@ -17,7 +17,7 @@ from .test_api import ApiClient, shipment
 from .test_people import network_id
 
 SETTINGS = {"name": "Colis Express", "hold_days": "7", "default_capacity": "20", "other_carrier_allowed": "1",
-            "intake_minutes": "30"}
+            "intake_minutes": "30", "dropoff_max_kg": "20", "dropoff_max_cm": "100"}
 NEW_SHOP = {"name": "Bazar du Port", "street": "3 quai du Port", "postcode": "13002", "city": "Marseille",
             "timezone": "Europe/Paris", "capacity": "25", "capabilities": "PICK_UP", "active": "1"}
 
@@ -63,6 +63,12 @@ def test_the_settings_page_shows_the_networks_values_as_a_page_or_a_fragment(app
     ("default_capacity", "0", "La capacité doit être un nombre entier de 5 à 1000."),
     ("default_capacity", "100000", "La capacité doit être un nombre entier de 5 à 1000."),
     ("intake_minutes", "0", "Le temps pour scanner les colis doit être un nombre entier de minutes, de 5 à 240."),
+    ("dropoff_max_kg", "0", "Le poids maximal d'un dépôt doit être un nombre entier de kilos, de 1 à 70."),
+    ("dropoff_max_kg", "71", "Le poids maximal d'un dépôt doit être un nombre entier de kilos, de 1 à 70."),
+    ("dropoff_max_kg", "vingt", "Le poids maximal d'un dépôt doit être un nombre entier de kilos, de 1 à 70."),
+    ("dropoff_max_cm", "19", "Le plus grand côté d'un dépôt doit être un nombre entier de centimètres, de 20 à 300."),
+    ("dropoff_max_cm", "301", "Le plus grand côté d'un dépôt doit être un nombre entier de centimètres, de 20 à 300."),
+    ("dropoff_max_cm", "", "Le plus grand côté d'un dépôt doit être un nombre entier de centimètres, de 20 à 300."),
     ("name", "", "Le champ « réseau » est obligatoire."),
     ("name", "relais vert", "Un réseau s'appelle déjà « relais vert »."),
 ])
@@ -80,6 +86,19 @@ def test_saved_settings_are_in_the_audit_log_before_and_after(app, operator):
     page = words(operator.get(settings_url(app)))
     assert "a modifié le délai de retrait (jours d'ouverture) Colis Express 7 → 10" in page
     assert "a modifié la prise en charge des colis d'un autre chauffeur Colis Express oui → non" in page
+
+
+def test_the_drop_off_limits_are_shown_saved_and_audited(app, operator):
+    form = text(operator.get(settings_url(app), htmx=True))
+    assert 'name="dropoff_max_kg"' in form and 'value="20"' in form and 'value="100"' in form
+    answer = operator.post(settings_url(app), dict(SETTINGS, dropoff_max_kg="30", dropoff_max_cm="120"))
+    assert answer.status_code == 200 and "Réglages enregistrés." in text(answer)
+    with app.app_context():
+        network = db.session.get(Network, network_id(app))
+        assert (network.dropoff_max_kg, network.dropoff_max_cm) == (30, 120)
+    page = words(operator.get(settings_url(app)))
+    assert "a modifié le poids maximal d'un dépôt (kg) Colis Express 20 → 30" in page
+    assert "a modifié le plus grand côté d'un dépôt (cm) Colis Express 100 → 120" in page
 
 
 def test_a_settings_form_without_its_csrf_token_is_refused_and_changes_nothing(app, operator):

@@ -140,6 +140,8 @@ class AuditAction(TitledEnum):
     DEFAULT_CAPACITY = "default_capacity", N_("changed the capacity of new shops")
     OTHER_CARRIER = "other_carrier", N_("changed whether another driver's parcels are taken in")
     INTAKE_MINUTES = "intake_minutes", N_("changed the intake window (minutes)")
+    DROPOFF_MAX_KG = "dropoff_max_kg", N_("changed the heaviest drop-off (kg)")
+    DROPOFF_MAX_CM = "dropoff_max_cm", N_("changed the longest side of a drop-off (cm)")
     SHOP_CREATED = "shop_created", N_("created the shop")
     SHOP_DETAILS = "shop_details", N_("changed the shop's name or address")
     SHOP_CAPACITY = "shop_capacity", N_("changed the shop's capacity")
