@@ -12,7 +12,7 @@ from .conftest import ROOT, carrier_at_counter, login, wedge
 from .test_integration import call, run_worker
 from .test_returns import scan_all_expired
 
-DROPPED = "CE900001FR"  # the demo's label-less return, code DEP-RETURNLUNE
+DROPPED = "CE800001FR"  # the demo's label-less return, code DEP-RETURNLUNE
 
 TAKE = """
 from sqlalchemy import select
