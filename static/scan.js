@@ -253,6 +253,11 @@
   // The camera is released when the screen is left or hidden.
   window.addEventListener("pagehide", closeCamera);
   document.addEventListener("visibilitychange", function () { if (document.hidden) closeCamera(); });
+  // A screen with nothing left to scan into (a drop-off found, a pickup's summary) asks for taps: the camera
+  // closes, and opens again on the next page that has a scan field.
+  document.addEventListener("htmx:afterSettle", function () {
+    if (camera && !scanField()) { camera.stopped = true; closeCamera(); }
+  });
   document.addEventListener("htmx:beforeRequest", function (evt) {
     if (camera && evt.detail.requestConfig && evt.detail.requestConfig.verb === "get" &&
         evt.detail.elt && evt.detail.elt.closest && evt.detail.elt.closest("a")) closeCamera();
