@@ -59,6 +59,7 @@ def logins_command():
     for username, role in demo.DEMO_LOGINS:
         click.echo(f"  {username:<11} / {demo.DEMO_PASSWORD}   {role}")
     click.echo(f"  API key of Colis Express: {demo.DEMO_API_KEY}")
+    click.echo("  Drop-off codes to practise « Dépôt d'un client »: " + ", ".join(code for code, _ in demo.DEPOSITS[:2]))
 
 
 @bp.cli.group("apikeys")

@@ -221,7 +221,7 @@ def _deposits(network, shop, now, associate):
     """Drop-off codes to practise « Dépôt d'un client » with (a label-less return and a prepaid sending), and
     two drop-offs of yesterday: one waits for the carrier, the carrier took the other."""
     shop.offers_customer_dropoff = True
-    made = [Deposit(network=network, code=code, shop_id=shop.id, created_at=now - timedelta(days=2),
+    made = [Deposit(network=network, code=code, shop_id=shop.id, created_at=now - timedelta(days=7),
                     expires_at=now + timedelta(days=30), **fields) for code, fields in DEPOSITS]
     db.session.add_all(made)
     db.session.flush()

@@ -35,7 +35,7 @@ class DepositError(DomainError):
 
 
 class UnknownDeposit(DepositError):
-    status = 404
+    status = 422  # answered on the counter's screen (htmx swaps a 422, not a 404)
     message = N_("This code is not a drop-off of this shop's networks. Ask the customer for the code in the "
                  "e-mail or app where they made their drop-off, or to make one.")
 

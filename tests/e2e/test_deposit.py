@@ -56,3 +56,11 @@ def test_a_label_less_return_is_taken_labelled_and_receipted(live_server, new_co
         wedge(page, CODE)
         expect(page.get_by_role("alert")).to_contain_text("Déjà déposé le")
         expect(page.locator("#deposit-receipt")).to_contain_text(TRACKING_ID)
+
+
+def test_a_code_the_network_never_announced_is_explained_on_screen(live_server, new_context):
+    page = login(new_context().new_page(), live_server, "associe")
+    follow(page, "Dépôt d'un client")
+    wedge(page, "DEP-AAAAAAAAAA")
+    expect(page.get_by_role("alert")).to_contain_text("Ce code n'est pas un dépôt des réseaux de ce magasin")
+    expect(page.get_by_label("Code de dépôt ou étiquette")).to_be_focused()

@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from tests.servers import Receiver, SmtpServer
 
-from .conftest import carrier_at_counter, expect_waiting, go_offline, go_online, login, show_shop_code, wedge
+from .conftest import (carrier_at_counter, expect_waiting, go_offline, go_online, login, online_visit,
+                       show_shop_code, wedge)
 from .labels import frame_of, qr_label
 from .test_integration import call, run_worker
 from .test_scanning import camera_browser, phone  # noqa: F401  (the fixture: a Chromium filming our labels)
@@ -102,3 +103,22 @@ def test_a_label_less_return_online_from_the_customer_s_qr_code_to_the_carrier(l
 def test_a_label_less_return_taken_offline_reaches_the_server_once_then_the_carrier(live_server, new_context,
                                                                                      camera_browser):  # noqa: F811
     the_journey(live_server, new_context, camera_browser, "LU700002FR", offline=True)
+
+
+def test_a_code_taken_offline_that_the_server_refuses_lands_in_to_check(live_server, new_context):
+    page = online_visit(new_context().new_page(), live_server)
+    go_offline(page)
+    page.get_by_role("link", name="Dépôt d'un client").click()
+    wedge(page, "DEP-AAAAAAAAAA")  # no drop-off of this device's shop: taken on what it says
+    expect(page.locator("#deposit-unknown")).to_contain_text("DEP-AAAAAAAAAA n’est pas parmi les dépôts synchronisés")
+    page.get_by_role("button", name="petite taille").click()
+    expect(page.locator("#deposit")).to_contain_text("à confirmer")
+    expect_waiting(page, 1)
+    go_online(page)
+    expect_waiting(page, 0)
+    banner = page.locator("#offline-banner")
+    banner.get_by_role("link", name="1 à vérifier").click()
+    item = page.locator(".conflict")
+    expect(item).to_contain_text("Dépôt d’un client pris hors ligne : DEP-AAAAAAAAAA")
+    expect(item).to_contain_text("Ce code n'est pas un dépôt des réseaux de ce magasin")
+    assert live_server.query("SELECT count(*) FROM parcels WHERE outgoing AND tracking_id LIKE 'DEP%'") == [(0,)]

@@ -86,7 +86,8 @@ def take(app, shop_id, code):
         return parcel.id
 
 
-def test_each_step_of_a_drop_off_reaches_the_networks_receiver_signed(app, api, shop, carrier, clock, hooks, work):
+def test_each_step_of_a_drop_off_reaches_the_networks_receiver_signed(app, api, shop, carrier, clock,
+                                                                      hooks, work):  # noqa: F811
     code = api.post("/dropoffs", DROPOFF).get_json()["code"]
     refused = api.post("/dropoffs", dict(DROPOFF, tracking_id="CE950002FR")).get_json()["code"]
     lost = api.post("/dropoffs", dict(DROPOFF, tracking_id="CE950003FR")).get_json()["code"]

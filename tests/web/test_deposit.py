@@ -215,7 +215,7 @@ def test_a_refusal_reason_that_is_not_one_changes_nothing(app, associate):
 
 def test_an_unknown_code_says_what_to_ask_the_customer(associate):
     answer = associate.post("/depot/scanner", {"code": "DEP-AAAAAAAAAA"})
-    assert answer.status_code == 404 and "Ce code n'est pas un dépôt des réseaux de ce magasin" in text(answer)
+    assert answer.status_code == 422 and "Ce code n'est pas un dépôt des réseaux de ce magasin" in text(answer)
 
 
 def test_an_expired_code_says_the_customer_must_make_a_new_one(app, associate, clock):
