@@ -41,8 +41,10 @@ def take_the_return(page, tracking_id):
 def hand_to_the_carrier(server, new_context, counter, tracking_id):
     code = show_shop_code(counter)
     carrier = carrier_at_counter(login(new_context().new_page(), server, "livreur"), code, button="Reprise des retours")
+    expect(carrier.get_by_role("heading", name=re.compile("Dépôts clients"))).to_be_visible()
+    expect(carrier.locator("[data-scan-field]")).to_be_focused()
     wedge(carrier, tracking_id)
-    expect(carrier.get_by_role("status")).to_contain_text(tracking_id)
+    expect(carrier.get_by_role("status")).to_contain_text(f"{tracking_id} repris")
 
 
 def delivered(server, smtp, hooks):
