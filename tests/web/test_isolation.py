@@ -24,11 +24,14 @@ NOT_SWEPT = {
     "shop_page.show": "a shop's public page",
     "auth.set_password": "a one-time link: its unguessable token is the credential, no sign-in",
     "hours.new_range": "a day of the week, not an id",
+    "deposit.receipt": "the deposit receipt: its unguessable token is the credential, no sign-in",
+    **{f"deposit.{name}": "what the customer shows (a drop-off code or label), not an id: another network's code "
+                          "says which network to take it to and changes nothing (test_deposit)"
+       for name in ("show", "take", "refuse")},
     **{f"admin.{name}": "the back office: swept as another network's operator (test_operator_isolation), "
                         "403 to anyone else (test_access)"
        for name in ("update_call_back", "parcel", "shop", "set_capacity", "resend_notice")},
     "notice.send_again": "the customer's notice: its unguessable token is the credential, no sign-in",
-    "deposit.receipt": "the customer's drop-off receipt: its unguessable token is the credential, no sign-in",
     **{f"integrations.{name}": "the back office: swept as another network's operator (test_operator_isolation), "
                                  "403 to anyone else (test_access)"
        for name in ("network", "create_key", "revoke_key", "send_delivery_again", "send_notice_again")},
@@ -65,9 +68,9 @@ def foreign(app, shop_of, parcel_in, nothing_overdue):
                                ends_on=clock_module.now().date() + timedelta(days=3)))
         db.session.add(Parcel(network_id=elsewhere.id, shop_id=far_shop.id, tracking_id="AILLEURS0001",
                               recipient_name="Client Ailleurs", size=Size.SMALL))
-        db.session.add(Deposit(network_id=elsewhere.id, code="DEP-AAAAAAAAAA", kind=DepositKind.RETURN,
-                               tracking_id="AILLEURS0002", sender_name="Client Ailleurs", created_at=clock_module.now(),
-                               expires_at=clock_module.now() + timedelta(days=1)))
+        db.session.add(Deposit(network_id=elsewhere.id, code="DEP-ZZLLEURS22", kind=DepositKind.RETURN,
+                               tracking_id="AILLEURSDEP1", sender_name="Client Ailleurs", created_at=clock_module.now(),
+                               expires_at=clock_module.now() + timedelta(days=14)))
         db.session.add(WebhookEndpoint(network_id=elsewhere.id, url="https://ailleurs.example/hook", secret="s" * 32,
                                        created_at=clock_module.now()))
         db.session.add(Visit(key="visite-ailleurs-0001", shop_id=other_shop, network_id=db.session.get(
@@ -77,7 +80,7 @@ def foreign(app, shop_of, parcel_in, nothing_overdue):
         return {"parcel_id": lost, "pickup_id": pickup.id, "ticket": ticket_for(pickup, clock_module.now()),
                 "closure_id": db.session.scalar(select(Closure.id).where(Closure.shop_id == other_shop)),
                 "network_id": elsewhere.id, "shop_id": far_shop.id, "key": "visite-ailleurs-0001",
-                "tracking_id": "AILLEURS0001", "code": "DEP-AAAAAAAAAA",
+                "tracking_id": "AILLEURS0001", "code": "DEP-ZZLLEURS22",
                 "account_id": db.session.scalar(select(Account.id).where(Account.username == "associe2")),
                 "webhook_id": db.session.scalar(select(WebhookEndpoint.id).where(WebhookEndpoint.network_id == elsewhere.id))}
 
