@@ -180,7 +180,11 @@ def refuse(shop, deposit, over, actor):
 
 
 def found_again(parcel, actor):
-    """A drop-off declared missing is on the shelf after all: it waits for the carrier again."""
+    """A drop-off declared missing is on the shelf after all: it waits for the carrier again, on its place unless
+    another drop-off took it meanwhile (then the next free one)."""
+    taken = _places_in_use(parcel.shop)
+    if parcel.shelf_place in taken:
+        parcel.shelf_place = rules.shelf_place(taken)
     return record(parcel, Action.DEPOSIT_FOUND, actor)
 
 

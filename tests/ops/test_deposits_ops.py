@@ -134,3 +134,13 @@ def test_the_same_announcement_twice_changes_nothing_other_details_are_refused(w
                                             label_needed=True), world.actor()) == (deposit, False)
     with pytest.raises(rules.TrackingIdAnnounced):
         ops.announce(world.network, dict(tracking_id="RET0001", sender_name="Quelqu'un d'autre"), world.actor())
+
+
+def test_a_drop_off_found_again_takes_the_next_place_when_its_own_was_given_away(takes_dropoffs):
+    world = takes_dropoffs
+    lost = ops.take(world.shop, announce(world), Size.SMALL, world.actor())
+    returns.mark_missing(lost, world.actor())
+    newer = ops.take(world.shop, announce(world, "RET0002"), Size.SMALL, world.actor())
+    assert newer.shelf_place == lost.shelf_place == "R-01"
+    find_again(lost, world.actor())
+    assert (lost.state, lost.shelf_place) == (State.DEPOSITED, "R-02")
