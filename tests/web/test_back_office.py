@@ -91,7 +91,7 @@ def test_the_operator_menu_leads_to_sending_parcels_and_the_outbox(operator):
 def test_the_shops_list_shows_every_shop_with_its_load(operator):
     page = text(operator.get("/admin/"))
     assert "Tabac-Presse du Marché" in page and "Épicerie de la Gare" in page
-    assert "Charge 8 / 20" in page and "Charge 0 / 20" in page
+    assert "Charge 9 / 20" in page and "Charge 0 / 20" in page
 
 
 @pytest.mark.parametrize("path", ["/admin/", "/admin/avis", "/admin/envois", "/admin/assistance", "/admin/points/1"])

@@ -61,8 +61,8 @@ def switch(page):
 @pytest.mark.parametrize("path", ["/", "/inventaire/", "/capacite/"])
 def test_the_load_against_capacity_shows_on_the_home_inventory_and_capacity_screens(associate, path):
     page = text(associate.get(path))
-    assert "8 colis en magasin, capacité 20" in page
-    assert 'style="width: 40%"' in page
+    assert "9 colis en magasin, capacité 20" in page
+    assert 'style="width: 45%"' in page
     assert switch(page) == "false" and "Je suis complet" in page
 
 
@@ -277,7 +277,7 @@ def test_the_operator_sets_the_capacity(operator, shop_of, shop_facts, events_of
 
 def test_saving_the_capacity_updates_the_shops_load_line_too(operator, shop_of):
     response = text(operator.post(f"/admin/points/{shop_of('associe')}/capacite", {"capacity": "35"}))
-    assert re.search(r'<p class="load" id="shop-load" hx-swap-oob="true">8 colis en magasin, capacité 35</p>', response)
+    assert re.search(r'<p class="load" id="shop-load" hx-swap-oob="true">9 colis en magasin, capacité 35</p>', response)
 
 
 def test_the_notice_sent_again_shows_at_once_in_the_pickups_notices(app, operator):
@@ -299,7 +299,7 @@ def test_a_capacity_out_of_bounds_is_refused(operator, shop_of, shop_facts, even
 
 def test_the_new_capacity_is_what_the_associate_sees(operator, associate, shop_of):
     operator.post(f"/admin/points/{shop_of('associe')}/capacite", {"capacity": "40"})
-    assert "8 colis en magasin, capacité 40" in text(associate.get("/"))
+    assert "9 colis en magasin, capacité 40" in text(associate.get("/"))
 
 
 def test_an_associate_cannot_set_the_capacity(browser, demo_data, shop_of, shop_facts):
@@ -309,7 +309,7 @@ def test_an_associate_cannot_set_the_capacity(browser, demo_data, shop_of, shop_
 
 def test_the_operators_shop_page_shows_load_hours_and_chart(operator, shop_of):
     page = text(operator.get(f"/admin/points/{shop_of('associe')}"))
-    assert "8 colis en magasin, capacité 20" in page
+    assert "9 colis en magasin, capacité 20" in page
     assert "09:00–12:30, 14:00–19:00" in page
     assert "<svg" in page
     assert operator.get("/admin/points/999999").status_code == 404
