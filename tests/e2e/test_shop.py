@@ -110,7 +110,7 @@ def test_the_inventory_opens_a_customers_parcels_and_searches(live_server, new_c
     open_menu(page, "Inventaire")
     expect(page.get_by_role("heading", name="Inventaire")).to_be_visible()
     expect(page.locator(".count", has_text="à retirer")).to_contain_text("4")
-    expect(page.locator("#capacity")).to_contain_text("8 colis en magasin, capacité 20")
+    expect(page.locator("#capacity")).to_contain_text("9 colis en magasin, capacité 20")
 
     page.get_by_text("Camille Martin").click()
     customer = page.locator(".customer", has_text="Camille Martin")
