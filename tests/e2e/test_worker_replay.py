@@ -15,7 +15,7 @@ def worker_config():
     app = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://")
     with app.test_request_context():
         config = _worker_config()
-    return {"commandTimeout": 10, **{k: config[k] for k in ("routes", "ticket", "visit", "parcel")}}
+    return {"commandTimeout": 10, **{k: config[k] for k in ("routes", "ticket", "visit", "parcel", "bundle")}}
 
 
 CONFIG = worker_config()
@@ -204,3 +204,48 @@ def test_a_cut_during_a_replay_sends_nothing_more_and_keeps_every_step_not_answe
     assert done["left"] == [key for key in MIXED if key not in answered]  # the rest waits, in its order
     assert "A2" in done["left"] and "A-done" in done["left"]
 
+
+# --- A sync during a replay -----------------------------------------------------------------------------
+
+SYNC_MODULES = MODULES + ("worker/bundle.js",)
+# A replay starts (as the network's return starts one), then « Synchroniser » is pressed while its steps are
+# on their way: says which steps were answered when the bundle was asked for.
+SYNC_DURING_REPLAY = """async ({ steps, account }) => {
+  const { store, replay, bundle } = self.comptoir;
+  const answered = [];
+  let askedWith = null;
+  self.fetch = (request) => {
+    const url = typeof request === "string" ? request : request.url;
+    if (url.endsWith(self.COMPTOIR.bundle)) {
+      askedWith = answered.slice();
+      return Promise.resolve(new Response("", { status: 401 }));
+    }
+    const key = request.headers.get("Idempotency-Key");
+    return new Promise((done) => setTimeout(() => {
+      answered.push(key);
+      done(new Response("", { status: 200, headers: { "X-Command-Applied": "true" } }));
+    }, 20));
+  };
+  for (const [key, url, effect] of steps) {
+    await store.put("queue", { key, url, method: "POST", headers: [], body: "", at: new Date().toISOString(),
+      account, effect, attempts: 0, notBefore: 0 });
+  }
+  await store.setMeta("account", account);
+  const replaying = replay.replay();
+  await new Promise((done) => setTimeout(done, 5));
+  const synced = await bundle.sync();
+  await replaying;
+  return { synced, askedWith, answered };
+}"""
+
+
+def test_a_sync_asked_during_a_replay_asks_for_the_bundle_once_every_step_is_answered(chromium):
+    page = blank_page(chromium, *SYNC_MODULES, init=INIT)
+    steps = [[key, step_url, effect] for key, (step_url, effect) in MIXED.items()]
+    try:
+        done = page.evaluate(SYNC_DURING_REPLAY, {"steps": steps, "account": ACCOUNT})
+    finally:
+        page.close()
+    assert done["synced"] == {"signedOut": True}
+    assert sorted(done["answered"]) == sorted(MIXED)
+    assert done["askedWith"] == done["answered"]  # the bundle was built after the last step, not meanwhile
