@@ -1,13 +1,15 @@
-// The replay: the account's queued steps sent oldest first, one replay at a time, each step applied once
-// by its command id. A step leaves the queue only once the server said it applied it, or refused it
-// (then it waits in « À vérifier »): nothing is dropped silently.
+// The replay: the account's queued steps sent oldest first, a few at once where they do not depend on each
+// other (static/worker/lanes.js), one replay at a time, each step applied once by its command id. A step
+// leaves the queue only once the server said it applied it, or refused it (then it waits in « À vérifier »):
+// nothing is dropped silently.
 (function (comptoir) {
   "use strict";
 
   var C = self.COMPTOIR, store = comptoir.store, network = comptoir.network, state = comptoir.state;
   var PAGES = comptoir.screens.PAGES, SYNC_TAG = comptoir.queue.SYNC_TAG, locks = comptoir.locks;
   var lanes = comptoir.lanes, REPLAY_LOCK = "comptoir-replay";
-  // Steps sent at once, and how far ahead in the queue the replay looks for steps that may go.
+  // Steps sent at once (more only wait on the server: README, performance), and how far ahead in the queue
+  // the replay looks for steps that may go (enough to pass several customers' steps held behind their first).
   var WINDOW = 4, LOOKAHEAD = 48;
   var MAX_BACKOFF_S = 300, MAX_UNREACHABLE_S = 60;
 
