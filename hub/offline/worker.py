@@ -21,7 +21,8 @@ WORKBOX = "vendor/workbox-7.4.1"
 WORKER = "worker"
 # The worker's modules (static/worker/), in the order /sw.js imports them: each uses those before it.
 WORKER_MODULES = ("shell", "rules", "store", "locks", "network", "routes", "replies", "state", "screens", "queue",
-                  "answers", "openings", "replay", "steps", "bundle", "account", "retire", "counter", "messages")
+                  "lanes", "answers", "openings", "replay", "steps", "bundle", "account", "retire", "counter",
+                  "messages")
 # What the service worker keeps from static/: the shell, its scripts and styles, fonts, icons, the scanner.
 PRECACHED = (".css", ".js", ".png", ".svg", ".wasm", ".woff2", ".woff", ".ico")
 # Seconds: a page slower than this comes from the device's copy; a command slower than this is queued.

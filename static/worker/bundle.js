@@ -5,6 +5,7 @@
 
   var C = self.COMPTOIR, store = comptoir.store, screens = comptoir.screens, network = comptoir.network;
   var replies = comptoir.replies, locks = comptoir.locks, replay = comptoir.replay.replay, state = comptoir.state;
+  var REPLAY_LOCK = comptoir.replay.REPLAY_LOCK;
   var SYNC_LOCK = "comptoir-sync";
 
   // The server compresses its answers: the copy kept drops the compressed length, which its decoded body
@@ -84,10 +85,14 @@
     return store.getMeta("account").then(function (account) { return store.countOf("queue", account || 0); });
   }
 
-  // The replay first: the bundle then shows what the steps just sent did.
+  // The replay first, to its end, even one another trigger started: the bundle then shows what the steps
+  // sent did, and is not built on the server while it still applies them (a sync during a replay
+  // costs its steps the server's time).
   function sync() {
     var queued = 0;
     return queueLength().then(function (n) { queued = n; return replay(); }).then(function () {
+      return locks.after(REPLAY_LOCK, function () { return null; });
+    }).then(function () {
       return locks.exclusive(SYNC_LOCK, function () { return syncOnce(queued); });
     }).then(function (r) {
       state.notify();

@@ -14,14 +14,15 @@
       return self.navigator.locks.request(name, { ifAvailable: true }, run);
     }
     if (held[name]) return Promise.resolve(run(null));
-    held[name] = true;
-    return Promise.resolve(run({})).finally(function () { held[name] = false; });
+    held[name] = Promise.resolve(run({})).finally(function () { held[name] = null; });
+    return held[name];
   }
 
-  // Runs ``work`` once whatever holds ``name`` has finished (a sign-out waits for a sync under way).
+  // Runs ``work`` once whatever holds ``name`` has finished (a sign-out waits for a sync under way, a
+  // sync for a replay under way).
   function after(name, work) {
     if (self.navigator && self.navigator.locks) return self.navigator.locks.request(name, work);
-    return work();
+    return Promise.resolve(held[name]).catch(function () { return null; }).then(work);
   }
 
   comptoir.locks = { exclusive: exclusive, after: after };

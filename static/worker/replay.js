@@ -1,12 +1,16 @@
-// The replay: the account's queued steps sent oldest first, one replay at a time, each step applied once
-// by its command id. A step leaves the queue only once the server said it applied it, or refused it
-// (then it waits in « À vérifier »): nothing is dropped silently.
+// The replay: the account's queued steps sent oldest first, a few at once where they do not depend on each
+// other (static/worker/lanes.js), one replay at a time, each step applied once by its command id. A step
+// leaves the queue only once the server said it applied it, or refused it (then it waits in « À vérifier »):
+// nothing is dropped silently.
 (function (comptoir) {
   "use strict";
 
   var C = self.COMPTOIR, store = comptoir.store, network = comptoir.network, state = comptoir.state;
   var PAGES = comptoir.screens.PAGES, SYNC_TAG = comptoir.queue.SYNC_TAG, locks = comptoir.locks;
-  var REPLAY_LOCK = "comptoir-replay";
+  var lanes = comptoir.lanes, REPLAY_LOCK = "comptoir-replay";
+  // Steps sent at once (more only wait on the server: README, performance), and how far ahead in the queue
+  // the replay looks for steps that may go (enough to pass several customers' steps held behind their first).
+  var WINDOW = 4, LOOKAHEAD = 48;
   var MAX_BACKOFF_S = 300, MAX_UNREACHABLE_S = 60;
 
   // The replay token (from the bundle) is what lets the server believe the device's time and waive the
@@ -59,17 +63,15 @@
     return store.getMeta("needsSignIn").then(function (needed) { return needed && store.setMeta("needsSignIn", false); });
   }
 
-  function goOn() { return true; }
-  function stop() { return false; }
-
-  // What the server's answer ``r`` to ``entry`` does; resolves with true to go on with the next entry.
+  // What the server's answer ``r`` to ``entry`` does; a stop is written in ``result.stopped`` (the first
+  // one stays: the answers of the steps sent with it may come after).
   function settle(entry, r, result) {
     if (r.outcome === "done") {
       network.reachable = true;
       unreachable = 0;
       result.sent += 1;
       state.tell({ type: "answered", key: entry.key, refused: false });
-      return Promise.all([store.remove("queue", entry.seq), signedInAgain()]).then(goOn);
+      return Promise.all([store.remove("queue", entry.seq), signedInAgain()]);
     }
     if (r.outcome === "conflict") {
       result.conflicts += 1;
@@ -77,31 +79,85 @@
       // A refused opening: its screen, stored on the device, must not open again.
       if (entry.effect.screen) caches.open(PAGES).then(function (cache) { cache.delete(entry.effect.screen); });
       var answer = { status: r.status, answer: r.body, answeredAt: new Date().toISOString() };
-      return store.toConflict(entry, answer).then(goOn);
+      return store.toConflict(entry, answer);
     }
-    result.stopped = r.outcome;
+    result.stopped = result.stopped || r.outcome;
     if (r.outcome === "network") { network.reachable = false; tryAgainSoon(); }
-    if (r.outcome === "signin") return store.setMeta("needsSignIn", true).then(stop);
-    if (r.outcome === "retry") return backOff(entry).then(stop);
-    return Promise.resolve(false);
+    if (r.outcome === "signin") return store.setMeta("needsSignIn", true);
+    if (r.outcome === "retry") return backOff(entry);
+    return Promise.resolve();
   }
 
+  // One replay: the oldest steps read a few at a time; up to WINDOW sent at once, each only once every
+  // older step sharing a lane with it (static/worker/lanes.js) is answered. A stop (no network, no
+  // sign-in, the server busy) sends nothing more, and ends once the steps under way are answered.
   function replayOnce() {
-    var result = { sent: 0, conflicts: 0, stopped: null };
     return store.getMeta("account").then(function (account) {
-      account = account || 0;
-      function step() {
-        return store.nextEntry(account).then(function (entry) {
-          if (!entry) return result;
-          if (entry.notBefore > Date.now()) { result.stopped = "waiting"; soon(entry.notBefore - Date.now()); return result; }
-          return store.getMeta("replayToken").then(function (token) { return send(entry, token); }).then(function (r) {
-            return settle(entry, r, result);
-          }).then(function (next) {
-            return next ? step() : result;
-          });
-        });
-      }
-      return step();
+      return new Promise(function (resolve, reject) {
+        var run = { account: account || 0, result: { sent: 0, conflicts: 0, stopped: null }, pending: [],
+          flying: [], lanes: new WeakMap(), lastSeq: 0, filling: false, drained: false, error: null };
+        run.end = function () { return run.error ? reject(run.error) : resolve(run.result); };
+        pump(run);
+      });
+    });
+  }
+
+  function halted(run) { return Boolean(run.result.stopped || run.error); }
+
+  // Starts what may go now, reads more of the queue when the look-ahead runs short, ends when all is done.
+  function pump(run) {
+    while (!halted(run) && run.flying.length < WINDOW) {
+      var entry = ready(run);
+      if (!entry) break;
+      if (entry.notBefore > Date.now()) { waitFor(run, entry); break; }
+      launch(run, entry);
+    }
+    if (run.filling) return;
+    if (!halted(run) && !run.drained && run.pending.length < LOOKAHEAD / 2) { fill(run); return; }
+    if (!run.flying.length && (halted(run) || !run.pending.length)) run.end();
+  }
+
+  // The oldest step of the look-ahead no older step holds back, taken out of it (null: none may go now).
+  function ready(run) {
+    var held = new lanes.Held();
+    run.flying.forEach(function (e) { held.add(run.lanes.get(e)); });
+    for (var i = 0; i < run.pending.length; i += 1) {
+      var entryLanes = run.lanes.get(run.pending[i]);
+      if (!held.blocks(entryLanes)) return run.pending.splice(i, 1)[0];
+      if (held.alone) return null;
+      held.add(entryLanes);
+    }
+    return null;
+  }
+
+  // A step waiting out its back-off: the replay stops there, and starts again when it may go.
+  function waitFor(run, entry) {
+    run.result.stopped = "waiting";
+    soon(entry.notBefore - Date.now());
+  }
+
+  function fill(run) {
+    run.filling = true;
+    store.entriesAfter(run.account, run.lastSeq, LOOKAHEAD - run.pending.length).then(function (entries) {
+      entries.forEach(function (e) { run.lanes.set(e, lanes.of(e)); run.lastSeq = e.seq; });
+      run.pending = run.pending.concat(entries);
+      run.drained = !entries.length;
+    }, function (error) { run.error = error; }).then(function () {
+      run.filling = false;
+      pump(run);
+    });
+  }
+
+  // Sends ``entry`` once and settles its answer; a step answered lets the queue be read again (steps may
+  // have been kept meanwhile).
+  function launch(run, entry) {
+    run.flying.push(entry);
+    store.getMeta("replayToken").then(function (token) { return send(entry, token); }).then(function (r) {
+      return settle(entry, r, run.result);
+    }).catch(function (error) { run.error = run.error || error; }).then(function () {
+      run.flying.splice(run.flying.indexOf(entry), 1);
+      run.drained = false;
+      pump(run);
     });
   }
 

@@ -64,19 +64,24 @@
     return reading(store, function (s) { return s.index("account").count(account); });
   }
 
-  // The oldest queued step of ``account`` (a cursor stops at the first: the queue may hold thousands).
-  function nextEntry(account) {
-    var out = {};
+  // At most ``n`` queued steps of ``account`` after step ``seq``, oldest first (a cursor stops there: the
+  // queue may hold thousands).
+  function entriesAfter(account, seq, n) {
+    var out = [];
     return transact(["queue"], "readonly", function (t) {
-      var cursor = t.objectStore("queue").openCursor();
+      var cursor = t.objectStore("queue").openCursor(seq ? IDBKeyRange.lowerBound(seq, true) : null);
       cursor.onsuccess = function () {
         var c = cursor.result;
         if (!c) return;
-        if (c.value.account === account) { out.value = c.value; return; }
-        c.continue();
+        if (c.value.account === account) out.push(c.value);
+        if (out.length < n) c.continue();
       };
-      return out;
-    }).then(function (o) { return o.value; });
+    }).then(function () { return out; });
+  }
+
+  // The oldest queued step of ``account``.
+  function nextEntry(account) {
+    return entriesAfter(account, 0, 1).then(function (entries) { return entries[0]; });
   }
 
   // How many writes the store has seen: what is read from it stays true until the next one.
@@ -119,6 +124,6 @@
 
   comptoir.store = {
     reading: reading, getMeta: getMeta, setMeta: setMeta, all: all, countOf: countOf, nextEntry: nextEntry,
-    put: put, remove: remove, toConflict: toConflict, written: written, erase: erase,
+    entriesAfter: entriesAfter, put: put, remove: remove, toConflict: toConflict, written: written, erase: erase,
   };
 })(self.comptoir = self.comptoir || {});
