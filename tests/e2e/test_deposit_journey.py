@@ -111,6 +111,7 @@ def test_a_code_taken_offline_that_the_server_refuses_lands_in_to_check(live_ser
     page = online_visit(new_context().new_page(), live_server)
     go_offline(page)
     page.get_by_role("link", name="Dépôt d'un client").click()
+    expect(page.get_by_label("Code de dépôt ou étiquette")).to_be_focused()
     wedge(page, "DEP-AAAAAAAAAA")  # no drop-off of this device's shop: taken on what it says
     expect(page.locator("#deposit-unknown")).to_contain_text("DEP-AAAAAAAAAA n’est pas parmi les dépôts synchronisés")
     page.get_by_role("button", name="petite taille").click()

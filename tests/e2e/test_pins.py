@@ -1,7 +1,7 @@
 """Several associates on one counter phone (360 px): each signs in once with their password and sets a PIN,
 then they take the counter over from each other by PIN — online, and offline against the device's keyed
 hashes — and every event names who was at the counter."""
-import json
+from datetime import datetime
 import re
 
 from playwright.sync_api import expect
@@ -61,11 +61,14 @@ def hand_over(page, server, new_context, tracking_id):
     page.goto(server.url + "/")
 
 
-def synchronise(page):
-    """« Synchroniser », and wait until the device holds a bundle made after it."""
-    before = page.evaluate("document.documentElement.dataset.offlineSynced || ''")
+def synchronise(page, server):
+    """« Synchroniser », and wait until the device holds a bundle the server made after it (a sync started before,
+    by the page's load, may end meanwhile: its bundle would not know what was typed just before)."""
+    asked = datetime.fromisoformat(server.now())
     open_menu(page, "Synchroniser")
-    wait_until(page, f"(document.documentElement.dataset.offlineSynced || '') !== {json.dumps(before)}", 20_000)
+    wait_until(page, "Boolean(document.documentElement.dataset.offlineSynced)", 20_000)
+    wait_until(page, f"Date.parse(document.documentElement.dataset.offlineSynced) >= {asked.timestamp() * 1000}",
+               20_000)
 
 
 def who_did(server, tracking_id, action):
@@ -103,7 +106,7 @@ def test_two_associates_share_one_phone_by_pin_online_and_offline(live_server, n
     assert "Camille Roux" in history_in_the_back_office(live_server, new_context, HANDED[1])
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
-    synchronise(page)  # the device now holds both PINs' keyed hashes
+    synchronise(page, live_server)  # the device now holds both PINs' keyed hashes
     go_offline(page)
     page.locator("[data-at-counter-switch]").click()
     lock = page.locator("[data-counter-lock]")
@@ -143,7 +146,7 @@ def test_a_shared_phone_left_unused_offline_asks_who_is_at_the_counter(live_serv
     page.keyboard.press("Enter")
     expect(page).to_have_url(live_server.url + "/")  # the PIN pad sent back to the home screen
     page.wait_for_load_state()
-    synchronise(page)
+    synchronise(page, live_server)
     go_offline(page)
     lock = page.locator("[data-counter-lock]")
     page.clock.fast_forward("09:00")
