@@ -49,6 +49,7 @@ def read_after(raw):
     if len(raw) != 2 or not raw[1].isdigit():
         return None
     try:
-        return datetime.fromisoformat(raw[0]), int(raw[1])
+        after = datetime.fromisoformat(raw[0])
     except ValueError:
         return None
+    return (after, int(raw[1])) if after.tzinfo is not None else None  # the link writes an offset: no other

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..core.extensions import db
 from ..core.models import Deposit, Parcel
 from ..rules import deposits as rules
+from ..rules.deadlines import local_date
 from ..rules.dropoff import normalise_tracking_id, read_tracking_id
 from ..rules.parcels import COLLECTABLE, IN_SHOP, Action, Size, State
 from ..rules.text import plain_text
@@ -102,15 +103,16 @@ def find(shop, text):
     return deposit
 
 
-def check_can_take(shop, deposit, now):
-    """Refuse what this counter cannot take now: a shop without the service, a drop-off refused or expired."""
+def check_can_take(shop, deposit, at):
+    """Refuse what this counter cannot take at ``at`` (when the step was made: offline, the device's vouched time):
+    a shop without the service, a drop-off refused or expired."""
     shop_ops.check_active(shop)
     if not shop.offers_customer_dropoff:
         raise rules.NoDropOffHere()
     if deposit.refused_at is not None:
         raise rules.RefusedBefore(when=deposit.refused_at, reason=deposit.refusal.title)
-    if deposit.parcel_id is None and deposit.expires_at <= now:
-        raise rules.DepositExpired(day=deposit.expires_at.date(), network=deposit.network.name)
+    if deposit.parcel_id is None and deposit.expires_at <= at:
+        raise rules.DepositExpired(day=local_date(deposit.expires_at, shop.timezone), network=deposit.network.name)
 
 
 def deposit_event(deposit):
@@ -130,16 +132,15 @@ def take(shop, deposit, size, actor, shop_label=None):
     AlreadyDeposited with its receipt's drop-off."""
     if deposit.parcel_id is not None:
         raise rules.AlreadyDeposited(when=deposited_at(deposit), shop=deposit.parcel.shop.name, deposit=deposit)
-    check_can_take(shop, deposit, actor.now)
+    check_can_take(shop, deposit, actor.when)
+    label = free_label(deposit, shop_label) if shop_label else None
     parcel = Parcel(network_id=deposit.network_id, shop=shop, tracking_id=deposit.tracking_id,
                     recipient_name=deposit.sender_name, recipient_email=deposit.sender_email,
                     recipient_phone=deposit.sender_phone, description=deposit.service, size=Size(size),
                     outgoing=True, state=State.WITH_SENDER, shelf_place=rules.shelf_place(_places_in_use(shop)))
     db.session.add(parcel)
     db.session.flush()
-    deposit.parcel, deposit.receipt_token = parcel, secrets.token_urlsafe(24)
-    if shop_label:
-        pair_label(deposit, shop_label)
+    deposit.parcel, deposit.receipt_token, deposit.shop_label = parcel, secrets.token_urlsafe(24), label
     record(parcel, Action.DEPOSIT, actor)
     parcel.dropped_at = parcel.state_since
     _receipt_mail(deposit, actor.now)
@@ -153,6 +154,12 @@ def _places_in_use(shop):
 
 def pair_label(deposit, text):
     """A pre-printed barcode of the shop's, stuck on a label-less parcel: the carrier's scan of it finds the parcel."""
+    deposit.shop_label = free_label(deposit, text)
+    db.session.flush()
+
+
+def free_label(deposit, text):
+    """The shop's barcode ``text`` reads, when no other parcel of the network bears it (else LabelTaken)."""
     label = read_tracking_id(text)
     if not label:
         raise rules.UnknownDeposit()
@@ -163,15 +170,14 @@ def pair_label(deposit, text):
                                                                Parcel.id != deposit.parcel_id))
     if taken:
         raise rules.LabelTaken(label=label)
-    deposit.shop_label = label
-    db.session.flush()
+    return label
 
 
 def refuse(shop, deposit, over, actor):
     """The parcel is over the network's limits: refused at the counter, with the reason, once and for all."""
     if deposit.parcel_id is not None:
         raise rules.AlreadyDeposited(when=deposited_at(deposit), shop=deposit.parcel.shop.name, deposit=deposit)
-    check_can_take(shop, deposit, actor.now)
+    check_can_take(shop, deposit, actor.when)
     deposit.refusal, deposit.refused_at = rules.OverLimit(over), actor.when
     deposit.refused_by_id, deposit.refused_at_shop_id = actor.account_id, shop.id
     db.session.flush()

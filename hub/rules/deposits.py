@@ -48,6 +48,10 @@ class AlreadyDeposited(Conflict):
     message = N_("Already deposited on %(when)s at %(shop)s: here is its receipt again.")
 
 
+class DepositedElsewhere(Conflict):
+    message = N_("Already deposited on %(when)s at %(shop)s.")
+
+
 class RefusedBefore(Conflict):
     message = N_("This parcel was refused on %(when)s: %(reason)s.")
 

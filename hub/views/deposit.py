@@ -40,6 +40,15 @@ def _already(deposit):
                                   shop=parcel.shop.name, deposit=deposit)
 
 
+def _taken_before(deposit):
+    """A drop-off already taken, scanned again: its receipt at the shop that took it; elsewhere only when and where
+    (the receipt names its customer and holds its link: it is that shop's and the customer's)."""
+    if deposit.parcel.shop_id == current_user.shop_id:
+        return _receipt(deposit, refused=_already(deposit))
+    elsewhere = _already(deposit)
+    return _screen(refused=rules.DepositedElsewhere(**elsewhere.params))
+
+
 def _receipt(deposit, refused=None, message=None):
     """The receipt screen of a drop-off taken, with the label step when the parcel has no label yet."""
     return _screen(refused=refused, message=message, taken=deposit, parcel=deposit.parcel,
@@ -53,7 +62,7 @@ def _found(ref, refused=None):
     try:
         deposit = ops.find(shop, ref[:MAX_REF])
         if deposit.parcel_id is not None:
-            return _receipt(deposit, refused=_already(deposit))
+            return _taken_before(deposit)
         ops.check_can_take(shop, deposit, actor().now)
     except DomainError as err:
         return _screen(refused=err)
@@ -74,7 +83,7 @@ def _deposit_or_screen(ref):
     except DomainError as err:
         return None, _screen(refused=err)
     if deposit.parcel_id is not None:
-        return None, _receipt(deposit, refused=_already(deposit))
+        return None, _taken_before(deposit)
     return deposit, None
 
 

@@ -100,9 +100,9 @@
     return store.getMeta("bundle").then(function (bundle) {
       if (!ref) return answer(notATrackingId);
       var known = bundle && bundle.deposits && bundle.deposits[ref];
-      var screen = known ? known.screen : bundle && bundle.depositUnknown;
+      var screen = known ? known.screen : bundle && bundle.depositUnknown && bundle.depositUnknown.split(C.ticket).join(ref);
       if (!screen) return answer({ kind: "unavailable" });
-      return comptoir.replies.html(freshCommandIds(screen.split(C.ticket).join(ref)), 200);
+      return comptoir.replies.html(freshCommandIds(screen), 200);
     });
   }
 

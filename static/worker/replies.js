@@ -8,8 +8,15 @@
   function answer(effect, status) {
     return new Response("", {
       status: status || 200,
-      headers: { "HX-Reswap": "none", "HX-Trigger": JSON.stringify({ "comptoir:offline": effect }),
+      headers: { "HX-Reswap": "none", "HX-Trigger": asciiJson({ "comptoir:offline": effect }),
         "X-Comptoir-Offline": "1" },
+    });
+  }
+
+  // A header value takes no character above U+00FF (« Œ », « Ł »): JSON's \u escapes keep a name as it is.
+  function asciiJson(value) {
+    return JSON.stringify(value).replace(/[\u007f-\uffff]/g, function (c) {
+      return "\\u" + ("000" + c.charCodeAt(0).toString(16)).slice(-4);
     });
   }
 

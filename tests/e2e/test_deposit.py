@@ -62,5 +62,5 @@ def test_a_code_the_network_never_announced_is_explained_on_screen(live_server, 
     page = login(new_context().new_page(), live_server, "associe")
     follow(page, "Dépôt d'un client")
     wedge(page, "DEP-AAAAAAAAAA")
-    expect(page.get_by_role("alert")).to_contain_text("Ce code n'est pas un dépôt des réseaux de ce magasin")
+    expect(page.get_by_role("alert")).to_contain_text("Ce code ne correspond à aucun dépôt des réseaux de ce point relais")
     expect(page.get_by_label("Code de dépôt ou étiquette")).to_be_focused()

@@ -80,7 +80,7 @@ def test_a_plain_get_gives_the_page_and_htmx_the_fragment(associate):
 def test_a_scanned_code_shows_what_the_network_announced_and_the_sizes(associate):
     page = text(associate.post("/depot/scanner", {"code": " dep returnlune "}))
     for fact in ("Inès Moreau", "retour", "Colis Express · Retour Boutique Lune", "CE800001FR",
-                 "aucune : le magasin l'imprime"):
+                 "aucune : le point relais l'imprime"):
         assert fact in page
     assert re.search(r'value="medium" class="big primary declared">taille moyenne <small>\(annoncée\)', page)
     assert 'value="small" class="big">petite taille' in page and 'value="large" class="big">grande taille' in page
@@ -143,7 +143,7 @@ def test_the_receipt_e_mail_goes_to_the_outbox(app, associate):
     take(associate)
     with app.app_context():
         [mail] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == NoticeKind.DEPOSIT_RECEIPT)).all()
-        assert mail.recipient == "ines.moreau@example.fr" and "associé : Sophie Lefèvre" in mail.body
+        assert mail.recipient == "ines.moreau@example.fr" and "(Sophie Lefèvre)" in mail.body
 
 
 def test_a_plain_form_goes_to_the_receipt_s_page(app, associate):
@@ -215,7 +215,7 @@ def test_a_refusal_reason_that_is_not_one_changes_nothing(app, associate):
 
 def test_an_unknown_code_says_what_to_ask_the_customer(associate):
     answer = associate.post("/depot/scanner", {"code": "DEP-AAAAAAAAAA"})
-    assert answer.status_code == 422 and "Ce code n'est pas un dépôt des réseaux de ce magasin" in text(answer)
+    assert answer.status_code == 422 and "Ce code ne correspond à aucun dépôt des réseaux de ce point relais" in text(answer)
 
 
 def test_an_expired_code_says_the_customer_must_make_a_new_one(app, associate, clock):
@@ -232,7 +232,7 @@ def test_an_expired_code_says_the_customer_must_make_a_new_one(app, associate, c
 def test_a_code_of_a_network_the_shop_does_not_serve(app, associate, clock):
     code = announce(app, clock, "AILLEURS01", network="Réseau Lointain")
     answer = associate.post("/depot/scanner", {"code": code})
-    assert "Ce dépôt est pour Réseau Lointain, que ce magasin ne sert pas." in text(answer)
+    assert "Ce dépôt est pour Réseau Lointain, réseau que ce point relais ne dessert pas." in text(answer)
     assert take(associate, code).status_code == 422 and deposit_facts(app, code)["parcel_id"] is None
 
 
@@ -243,9 +243,9 @@ def test_a_parcel_waiting_for_its_customer_is_a_pickup_not_a_drop_off(associate)
 
 def test_a_shop_that_does_not_take_drop_offs_says_so(app, browser, clock):
     other = browser().login("associe2")
-    assert "Ce magasin ne prend pas les dépôts des clients." in text(other.get("/depot/"))
+    assert "Ce point relais ne prend pas les dépôts des clients." in text(other.get("/depot/"))
     answer = other.post("/depot/scanner", {"code": RETURN})
-    assert "Ce magasin ne prend pas les dépôts des clients." in text(answer)
+    assert "Ce point relais ne prend pas les dépôts des clients." in text(answer)
     assert take(other).status_code == 422 and deposit_facts(app, RETURN)["parcel_id"] is None
 
 
@@ -352,3 +352,42 @@ def test_the_screens_cost_the_same_however_long_the_shop_s_history(app, associat
         db.session.commit()
     long = look()
     assert len(counted(long)) == len(counted(short)) and sweeps(app, long) == []
+
+
+# --- What the review of the counter's steps asked for ----------------------------------------------------------
+
+
+def test_another_shop_hears_when_and_where_but_never_sees_the_receipt(app, associate, browser):
+    take(associate)
+    elsewhere = browser().login("associe2")  # Paris, a shop of the same network
+    for answer in (elsewhere.post("/depot/scanner", {"code": "CE800001FR"}), elsewhere.get(f"/depot/{RETURN}")):
+        page = re.search(r'<section class="card narrow deposit" id="deposit".*?</section>', text(answer), re.S).group(0)
+        assert answer.status_code == 409
+        assert re.search(r"Déjà déposé le \d\d/\d\d/\d{4} \d\d:\d\d à Tabac-Presse du Marché\.", page)
+        assert "Reçu de dépôt" not in page and "Inès Moreau" not in page and "/depot/recu/" not in page
+
+
+def test_a_take_made_offline_before_the_code_expired_is_taken_when_it_arrives_after(app, associate, clock):
+    from .test_offline import replay
+
+    code = announce(app, clock, "EXP0002FR")
+    with app.app_context():  # the code expired a minute ago; the associate took the parcel five minutes ago
+        db.session.scalar(select(Deposit).where(Deposit.code == code)).expires_at = clock.now() - timedelta(minutes=1)
+        db.session.commit()
+    associate.client.replay_token = associate.replay_token()
+    answer = replay(associate.client, f"/depot/{code}/prendre", {"size": "small"},
+                    occurred_at=clock.now() - timedelta(minutes=5))
+    assert answer.status_code == 200, text(answer)
+    facts = deposit_facts(app, code)
+    assert facts["state"] == State.DEPOSITED and facts["events"] == [Action.DEPOSIT]
+
+
+def test_a_shop_label_already_used_refuses_the_take_and_makes_no_parcel(app, associate, clock):
+    take(associate)
+    with app.app_context():
+        db.session.scalar(select(Deposit).where(Deposit.code == RETURN)).shop_label = "PR000001"
+        db.session.commit()
+    code = announce(app, clock, "LBL0001FR")
+    answer = associate.post(f"/depot/{code}/prendre", {"size": "small", "shop_label": "PR000001"}, htmx=True)
+    assert answer.status_code == 409 and "Le code-barres PR000001 est déjà sur un autre colis" in text(answer)
+    assert deposit_facts(app, code)["parcel_id"] is None

@@ -135,3 +135,8 @@ def test_a_filtered_page_reads_the_networks_index_too(app, browser, every_status
         assert browser().login("admin").get("/admin/depots", query_string={"etat": status}).status_code == 200
     plans = index_reads(app, run)
     assert plans and all("ix_deposits_network_created" in plan for plan in plans), plans
+
+
+def test_a_next_page_link_made_up_without_an_offset_starts_at_the_top(browser, every_status):
+    page = browser().login("admin-colis").get("/admin/depots?apres=2026-01-01T00:00&apres=1")
+    assert page.status_code == 200 and "DEP-" in page.get_data(as_text=True)

@@ -70,3 +70,25 @@ def test_upgrading_twice_changes_nothing(empty_database):
     again = flask(empty_database, "db", "upgrade")
     assert again.returncode == 0, again.stderr
     assert schema_differences(empty_database) == []
+
+
+def _quoted_and_columns(where):
+    """What a partial index's condition names (its columns' words and quoted values), however the database prints it."""
+    import re
+    return sorted(set(re.findall(r"[a-z_]+", str(where).lower())) - {"and", "or", "in", "is", "not", "null", "text",
+                                                                   "character", "varying", "any", "array"})
+
+
+def test_the_partial_indexes_keep_the_conditions_the_models_give_them(empty_database):
+    # compare_metadata does not compare an index's WHERE: a state added to a partial index needs its migration.
+    assert flask(empty_database, "db", "upgrade").returncode == 0
+    dialect = "postgresql" if empty_database.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else "sqlite"
+    with empty_database.app_context():
+        inspector = sa.inspect(db.engine)
+        for table in db.metadata.sorted_tables:
+            built = {i["name"]: i.get("dialect_options", {}).get(f"{dialect}_where")
+                     for i in inspector.get_indexes(table.name)}
+            for index in table.indexes:
+                where = index.dialect_options[dialect]._non_defaults.get("where")
+                if where is not None:
+                    assert _quoted_and_columns(built[index.name]) == _quoted_and_columns(where), index.name

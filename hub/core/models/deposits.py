@@ -48,10 +48,13 @@ class Deposit(db.Model):
     refusal: Mapped[Optional[OverLimit]] = mapped_column(_enum(OverLimit, 12))
     refused_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("accounts.id"))
     refused_at_shop_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("shops.id"))
+    # Two counters taking and refusing the same code at once: the second update finds the version changed.
+    version: Mapped[int] = mapped_column(default=1)
     network: Mapped[Network] = relationship()
     shop: Mapped[Optional[Shop]] = relationship(foreign_keys=[shop_id])
     parcel: Mapped[Optional[Parcel]] = relationship()
     refused_by: Mapped[Optional[Account]] = relationship()
+    refused_at_shop: Mapped[Optional[Shop]] = relationship(foreign_keys=[refused_at_shop_id])
 
     __table_args__ = (
         # The label's tracking ID names one drop-off of the network, as it names one parcel.
@@ -64,3 +67,4 @@ class Deposit(db.Model):
         # The back office's list, newest first within a network.
         sa.Index("ix_deposits_network_created", "network_id", "created_at"),
     )
+    __mapper_args__ = {"version_id_col": version}

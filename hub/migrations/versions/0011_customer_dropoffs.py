@@ -12,6 +12,16 @@ branch_labels = None
 depends_on = None
 
 PAIRED = "shop_label IS NOT NULL"
+# A shelf place holds one parcel the shop holds: a customer's drop-off waiting for the carrier is one of them now.
+HELD_BEFORE = "shelf_place IS NOT NULL AND state IN ('at_store', 'expired', 'not_found', 'to_return')"
+HELD = "shelf_place IS NOT NULL AND state IN ('at_store', 'deposited', 'expired', 'not_found', 'to_return')"
+
+
+def _shelf_index(where):
+    with op.batch_alter_table("parcels") as batch_op:
+        batch_op.drop_index("uq_shelf_place_in_shop")
+        batch_op.create_index("uq_shelf_place_in_shop", ["shop_id", "shelf_place"], unique=True,
+                              sqlite_where=sa.text(where), postgresql_where=sa.text(where))
 
 
 def upgrade():
@@ -46,6 +56,7 @@ def upgrade():
                   nullable=True),
         sa.Column("refused_by_id", sa.Integer(), nullable=True),
         sa.Column("refused_at_shop_id", sa.Integer(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["network_id"], ["networks.id"]),
         sa.ForeignKeyConstraint(["parcel_id"], ["parcels.id"]),
         sa.ForeignKeyConstraint(["refused_at_shop_id"], ["shops.id"]),
@@ -61,9 +72,11 @@ def upgrade():
                     sqlite_where=sa.text(PAIRED), postgresql_where=sa.text(PAIRED))
     op.create_index("ix_deposits_shop_waiting", "deposits", ["shop_id", "parcel_id", "expires_at"])
     op.create_index("ix_deposits_network_created", "deposits", ["network_id", "created_at"])
+    _shelf_index(HELD)
 
 
 def downgrade():
+    _shelf_index(HELD_BEFORE)
     op.drop_index("ix_deposits_network_created", table_name="deposits")
     op.drop_index("ix_deposits_shop_waiting", table_name="deposits")
     op.drop_index("uq_deposit_shop_label", table_name="deposits")
