@@ -140,8 +140,8 @@ def _deposits(shop, now):
     """The drop-offs announced for the shop, by code and by label, and the screen for one the device does not know."""
     if not shop.offers_customer_dropoff or not shop.networks:
         return {}
-    known, unknown = deposit_views.offline_screens(shop, now, TICKET)
-    return {"deposits": known, "depositUnknown": unknown}
+    known, labels, unknown = deposit_views.offline_screens(shop, now, TICKET)
+    return {"deposits": known, "depositLabels": labels, "depositUnknown": unknown}
 
 
 def _carrier_bundle(now):

@@ -94,18 +94,18 @@ def _choices_context(networks):
 
 
 def offline_screens(shop, now, placeholder):
-    """For the offline bundle: the screen of each drop-off announced for ``shop`` once scanned (by its code and by
-    its label, with its tracking ID and sender for the receipt « à confirmer »), and the screen of one the device
-    does not know, ``placeholder`` standing for what was scanned."""
-    known = {}
-    for deposit in ops.for_shop_offline(shop, now):
-        entry = {"tracking_id": deposit.tracking_id, "sender": deposit.sender_name,
-                 "screen": render_template("deposit/_screen.html", shop=shop, deposit=deposit,
-                                           **_choices_context([deposit.network]))}
-        known[deposit.code] = known[deposit.tracking_id] = entry
+    """For the offline bundle: the screen of each drop-off announced for ``shop`` once scanned, by its code (with its
+    tracking ID and sender for the receipt « à confirmer »); the code each label names; and the screen of one the
+    device does not know, ``placeholder`` standing for what was scanned."""
+    announced = ops.for_shop_offline(shop, now)
+    known = {deposit.code: {"tracking_id": deposit.tracking_id, "sender": deposit.sender_name,
+                            "screen": render_template("deposit/_screen.html", shop=shop, deposit=deposit,
+                                                      **_choices_context([deposit.network]))}
+             for deposit in announced}
+    labels = {deposit.tracking_id: deposit.code for deposit in announced}
     unknown = render_template("deposit/_screen.html", shop=shop, unknown=True, ref=placeholder,
                               **_choices_context(shop.networks))
-    return known, unknown
+    return known, labels, unknown
 
 
 @bp.get("/")

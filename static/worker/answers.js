@@ -95,11 +95,17 @@
     return html.replace(/(name="command_id" value=")[^"]*/g, function (all, start) { return start + self.crypto.randomUUID(); });
   }
 
+  // A drop-off the last sync brought, named by its code or by its label's tracking ID.
+  function knownDeposit(bundle, ref) {
+    var deposits = (bundle && bundle.deposits) || {}, labels = (bundle && bundle.depositLabels) || {};
+    return deposits[ref] || deposits[labels[ref]];
+  }
+
   function depositScan(request, body) {
     var ref = depositRef(new URLSearchParams(body).get("code"));
     return store.getMeta("bundle").then(function (bundle) {
       if (!ref) return answer(notATrackingId);
-      var known = bundle && bundle.deposits && bundle.deposits[ref];
+      var known = knownDeposit(bundle, ref);
       var screen = known ? known.screen : bundle && bundle.depositUnknown && bundle.depositUnknown.split(C.ticket).join(ref);
       if (!screen) return answer({ kind: "unavailable" });
       return comptoir.replies.html(freshCommandIds(screen), 200);
@@ -109,7 +115,7 @@
   // A drop-off taken offline: queued, and its receipt shown « à confirmer ». The same one taken twice before the
   // network is back shows that receipt again.
   function depositTake(request, body, ref, bundle) {
-    var known = bundle && bundle.deposits && bundle.deposits[ref];
+    var known = knownDeposit(bundle, ref);
     var effect = { kind: "deposited", parcel: "deposit:" + ref, ref: ref,
       tracking_id: known ? known.tracking_id : (rules.depositCode(ref) ? "" : ref),
       sender: known ? known.sender : "", at: queue.deviceTime(request) };

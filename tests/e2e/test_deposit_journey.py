@@ -128,3 +128,12 @@ def test_a_code_taken_offline_that_the_server_refuses_lands_in_to_check(live_ser
     expect(item).to_contain_text("Dépôt d’un client pris hors ligne : DEP-AAAAAAAAAA")
     expect(item).to_contain_text("Ce code ne correspond à aucun dépôt des réseaux de ce point relais")
     assert live_server.query("SELECT count(*) FROM parcels WHERE outgoing") == outgoing_before
+
+
+def test_offline_a_label_finds_the_drop_off_its_code_was_synchronised_for(live_server, new_context):
+    page = online_visit(new_context().new_page(), live_server)
+    go_offline(page)
+    page.get_by_role("link", name="Dépôt d'un client").click()
+    expect(page.get_by_label("Code de dépôt ou étiquette")).to_be_focused()
+    wedge(page, "CE800001FR")  # the label of the demo's return, DEP-RETURNLUNE
+    expect(page.locator("#deposit-facts")).to_contain_text("Inès Moreau")

@@ -391,3 +391,10 @@ def test_a_shop_label_already_used_refuses_the_take_and_makes_no_parcel(app, ass
     answer = associate.post(f"/depot/{code}/prendre", {"size": "small", "shop_label": "PR000001"}, htmx=True)
     assert answer.status_code == 409 and "Le code-barres PR000001 est déjà sur un autre colis" in text(answer)
     assert deposit_facts(app, code)["parcel_id"] is None
+
+
+def test_the_offline_bundle_carries_each_announced_drop_off_once_and_what_its_label_names(associate):
+    bundle = associate.get("/hors-ligne/paquet").get_json()
+    assert set(bundle["deposits"]) == {"DEP-RETURNLUNE", "DEP-ENVPREPAYE"}  # the demo's two still to deposit
+    assert bundle["depositLabels"] == {"CE800001FR": "DEP-RETURNLUNE", "CE800002FR": "DEP-ENVPREPAYE"}
+    assert "Inès Moreau" in bundle["deposits"]["DEP-RETURNLUNE"]["screen"]
