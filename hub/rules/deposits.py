@@ -92,10 +92,6 @@ class TrackingIdAnnounced(Conflict):
     message = N_("The drop-off %(tracking_id)s was announced before with other details.")
 
 
-class NotADeposit(DepositError):
-    message = N_("%(tracking_id)s is not a drop-off waiting for the carrier.")
-
-
 def new_code():
     """A drop-off code, e.g. « DEP-7KQ2M9XH4T »: random, unambiguous, typed without a dash too."""
     return CODE_PREFIX + "-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -132,4 +128,3 @@ class DepositStatus(TitledEnum):
     DEPOSITED = "deposited", N_("to hand to the carrier")
     DISPATCHED = "dispatched", N_("taken by the carrier")
     MISSING = "missing", N_("missing")
-
