@@ -19,7 +19,7 @@ from .extensions import db
 from .models import Role
 from .i18n import local_date
 from ..ops import Actor
-from .replay import vouched
+from .replay import is_replay, vouched
 from ..rules.codes import MAX_SCAN_DELAY
 from ..rules.errors import Msgid
 
@@ -31,6 +31,18 @@ def wants_fragment():
     return h.get("HX-Request") == "true" and not h.get("HX-Boosted") and not h.get("HX-History-Restore-Request")
 
 
+def unread():
+    """True for a command the device's offline queue sends again, vouched for by its token: the queue reads
+    only whether the step was applied (static/worker/replay.js), never the screen a success would show, so
+    a success answers with no body (a refusal's body is kept: it is what « À vérifier » shows)."""
+    return g.get("command_id") is not None and is_replay() and vouched()
+
+
+def applied():
+    """The answer to a command applied for the offline queue: nothing to render (see ``unread``)."""
+    return "", 204, {"Vary": "HX-Request"}
+
+
 def render(page, fragment, status=200, refused=None, refused_as="error", **context):
     """Render the full ``page`` or just its ``fragment``; the answer varies on HX-Request.
 
@@ -40,12 +52,16 @@ def render(page, fragment, status=200, refused=None, refused_as="error", **conte
     if refused is not None:
         status, context[refused_as] = refused.status, explain(refused)
         g.refusal = context[refused_as]  # what an accepted held step met (hub/core/revoked.apply_held)
+    elif status < 400 and unread():
+        return applied()
     body = render_template(fragment if wants_fragment() else page, **context)
     return body, status, {"Vary": "HX-Request"}
 
 
 def go(url):
     """Navigate after a command: HTMX follows HX-Redirect (nothing is swapped), a plain form a 303."""
+    if unread():
+        return applied()
     if wants_fragment():
         return "", 204, {"HX-Redirect": url}
     return redirect(url, 303)
@@ -55,6 +71,8 @@ def done(url, message, fragment):
     """A command done on its own screen: HTMX gets the screen's updated ``fragment()``; a plain form is
     sent back to the screen at ``url`` (303), where ``message`` (if any) is shown once."""
     g.said = message  # what an accepted held step answered (hub/core/revoked.apply_held)
+    if unread():
+        return applied()
     if wants_fragment():
         return fragment()
     if message:

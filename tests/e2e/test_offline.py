@@ -182,9 +182,9 @@ def test_replayed_three_times_cut_and_restarted_midway_the_server_keeps_one_even
     # The same queue once more, twice, as a device that never heard back would send it.
     for _ in range(2):
         for url, headers, body in replays:
-            status = page.evaluate("([url, headers, body]) => fetch(url, {method: 'POST', headers, body})"
-                                   ".then(r => r.status)", [url, headers, body])
-            assert status == 200
+            answer = page.evaluate("([url, headers, body]) => fetch(url, {method: 'POST', headers, body})"
+                                   ".then(r => [r.status, r.headers.get('X-Command-Applied')])", [url, headers, body])
+            assert answer == [204, "true"]  # applied, once: the answer stored the first time, with no screen
     assert [o for o, _ in events(live_server, EXPIRED, "stage_for_return")] == [1]
     for tracking_id in HANDED:
         assert [o for o, _ in events(live_server, tracking_id, "hand_to_customer")] == [1]

@@ -92,6 +92,12 @@ def carrier(browser, demo_data):
 REPLAY = {"X-Offline-Replay": "1", "Sec-Fetch-Site": "same-origin"}  # as the offline queue sends a step again
 
 
+def applied(response):
+    """The offline queue's step was applied: its answer says so and renders nothing (the queue reads no screen)."""
+    return (response.status_code == 204 and response.headers.get("X-Command-Applied") == "true"
+            and response.get_data() == b"")
+
+
 def current_code(app, shop, clock):
     return codes.shop_code(shop.totp_secret, clock.now())
 
