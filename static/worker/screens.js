@@ -66,7 +66,14 @@
       if (shopPage) return Promise.resolve(shopPage);
     }
     return caches.open(PAGES).then(function (cache) {
-      return cache.match(url.href, { ignoreVary: true, ignoreSearch: true });
+      return cache.match(url.href, { ignoreVary: true }).then(function (hit) {
+        if (hit) return hit;
+        // Another query of the same path: a page's copy, never a fragment's (it has no page around it).
+        return cache.keys(url.href, { ignoreVary: true, ignoreSearch: true }).then(function (keys) {
+          var page = keys.filter(function (k) { return !new URL(k.url).searchParams.has(FRAGMENT_MARK); })[0];
+          return page ? cache.match(page, { ignoreVary: true }) : null;
+        });
+      });
     }).then(function (hit) {
       if (hit) return marked(hit);
       return workbox.precaching.matchPrecache(C.fallback).then(function (page) {

@@ -350,3 +350,24 @@ def test_the_first_visit_downloads_each_static_file_once_the_worker_taking_them_
         sent = Counter(re.findall(r'"GET (/static/\S+) HTTP/1\.1" 200', log.read()))
     assert sent["/static/vendor/htmx-2.0.11.min.js?v=" + HTMX_REVISION] == 1
     assert [path for path, n in sent.items() if n > 1] == []
+
+
+KEEP_ONLY_THE_INVENTORYS_FRAGMENT = """async () => {
+  const cache = await caches.open('comptoir-pages');
+  const inventory = async () => (await cache.keys()).map(r => r.url).filter(u => new URL(u).pathname === '/inventaire/');
+  for (const url of await inventory()) await cache.delete(url);
+  await fetch('/inventaire/', {headers: {'HX-Request': 'true'}});
+  for (let i = 0; i < 100 && !(await inventory()).length; i++) await new Promise(r => setTimeout(r, 50));
+  return inventory();
+}"""
+
+
+def test_a_page_opened_offline_is_never_answered_with_a_fragments_copy(live_server, new_context):
+    page = online_visit(new_context().new_page(), live_server)
+    # The device holds the inventory only as a fragment a swap brought, under its own key.
+    [kept] = page.evaluate(KEEP_ONLY_THE_INVENTORYS_FRAGMENT)
+    assert "__hx=1" in kept
+    go_offline(page)
+    page.goto(live_server.url + "/inventaire/?vue=etageres")  # the same path, another query
+    expect(page.locator("#offline-fallback")).to_be_visible()  # a whole page: this one is not on the device
+    expect(page.locator("header.topbar")).to_have_count(1)

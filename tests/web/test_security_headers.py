@@ -26,6 +26,20 @@ def test_every_answer_carries_the_security_headers(associate, path):
     response.close()
 
 
+@pytest.mark.parametrize("path", ["/", "/collecte/", "/inventaire/", "/retours/"])
+def test_a_fragment_carries_only_what_applies_to_it_and_the_same_screen_as_a_page_carries_all(associate, path):
+    fragment = associate.get(path, htmx=True)
+    assert fragment.status_code == 200 and "<html" not in fragment.get_data(as_text=True)
+    assert fragment.headers["X-Content-Type-Options"] == "nosniff" and fragment.headers["Cache-Control"] == "no-store"
+    assert "HX-Request" in fragment.headers["Vary"]
+    for document_only in ("Content-Security-Policy", "X-Frame-Options", "Permissions-Policy", "Referrer-Policy"):
+        assert document_only not in fragment.headers
+    boosted = associate.get(path, headers={"HX-Request": "true", "HX-Boosted": "true"})  # shown as a page
+    assert policy(boosted)["frame-ancestors"] == "'none'" and boosted.headers["X-Frame-Options"] == "DENY"
+    for name in ("HX-History-Restore-Request", "HX-Boosted"):
+        assert "Content-Security-Policy" in associate.get(path, headers={"HX-Request": "true", name: "true"}).headers
+
+
 @pytest.mark.parametrize("path", ["/", "/collecte/", "/inventaire/", "/hors-ligne/paquet", "/inventaire.csv", "/aide/"])
 def test_signed_in_pages_are_kept_in_no_cache(associate, path):
     assert associate.get(path).headers["Cache-Control"] == "no-store"
