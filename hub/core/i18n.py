@@ -2,7 +2,7 @@
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
-from flask import current_app, request, session
+from flask import current_app, g, has_app_context, request, session
 from flask_babel import Domain, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -73,19 +73,36 @@ def french_spacing(text):
 
 
 class Typography(Domain):
-    """The catalogue as Flask-Babel loads it, the French one with its spacing done once, when it is loaded."""
+    """The catalogue as Flask-Babel loads it, the French one with its spacing done once, when it is loaded.
+
+    A request finds its catalogue once for its language: Flask-Babel would look it up again for every
+    string, and a screen has fifty (a tenth of a scan's time went there)."""
 
     def get_translations(self):
+        locale = get_locale()
+        held = g.get("_catalogue") if locale is not None and has_app_context() else None
+        if held is not None and held[0] is locale:
+            return held[1]
         translations = super().get_translations()
-        if str(get_locale()) == "fr" and not getattr(translations, "spaced", False):
+        if str(locale) == "fr" and not getattr(translations, "spaced", False):
             translations._catalog = {key: french_spacing(value) if isinstance(value, str) else value
                                      for key, value in translations._catalog.items()}
             translations.spaced = True
+        if locale is not None:
+            g._catalogue = (locale, translations)  # another language (a refresh, force_locale) looks again
         return translations
 
 
 def register(app):
-    app.extensions["babel"].instance.domain_instance = Typography(domain=app.extensions["babel"].default_domain)
+    domain = app.extensions["babel"].instance.domain_instance = Typography(domain=app.extensions["babel"].default_domain)
+    # The templates' strings go to the catalogue straight (Flask-Babel's own callables look up its domain first).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: domain.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.add_template_filter(local_datetime)
     app.add_template_filter(local_time)
     app.add_template_filter(local_date)
