@@ -273,16 +273,21 @@ def register(app):
 
 # Our own style sheet and scripts are written to be read, with comments saying why; a counter's phone does not
 # read them. Whole comments are left out as they are sent (a block comment in CSS, a line that is only a
-# comment in JavaScript: neither can sit inside a string of these files), and blank lines with them.
+# comment in JavaScript: neither can sit inside a string of these files), blank lines with them, and each
+# line's indentation — unless a string could span lines there (a template literal, a line ending in « \ »),
+# where the file goes with its indentation.
 CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 JS_COMMENT_LINE = re.compile(r"^[ \t]*//[^\n]*$", re.M)
 BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
+INDENTATION = re.compile(r"^[ \t]+", re.M)
+MULTILINE_STRING = re.compile(r"`|\\$", re.M)
 LEAN_TYPES = {"text/css": CSS_COMMENT, "text/javascript": JS_COMMENT_LINE}
 
 
 @lru_cache(maxsize=64)
 def _lean(text, mimetype):
-    return BLANK_LINES.sub("", LEAN_TYPES[mimetype].sub("", text)).lstrip("\n")
+    text = BLANK_LINES.sub("", LEAN_TYPES[mimetype].sub("", text)).lstrip("\n")
+    return text if MULTILINE_STRING.search(text) else INDENTATION.sub("", text)
 
 
 def lean_static(response):
