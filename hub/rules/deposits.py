@@ -11,6 +11,9 @@ from .errors import Conflict, DomainError, N_
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O nor 1/I: read aloud or typed, they are confused
 CODE_LENGTH = 10  # 32^10 ≈ 10^15: no one finds a live code by trying (and wrong codes are rate-limited)
+# Scans that name no drop-off, per device: a mistyping associate never meets the limit; someone trying tracking
+# IDs one after another (a network's are often sequential) stops there (hub/views/deposit.py).
+UNKNOWN_LIMIT = "30 per 15 minutes"
 CODE_PREFIX = "DEP"
 SHELF = "R"  # drop-offs wait on their own shelf, « R » as in « à remettre au livreur »
 DEFAULT_VALID_DAYS = 14
@@ -38,6 +41,12 @@ class UnknownDeposit(DepositError):
     status = 422  # answered on the counter's screen (htmx swaps a 422, not a 404)
     message = N_("This code is not a drop-off of this shop's networks. Ask the customer for the code in the "
                  "e-mail or app where they made their drop-off, or to make one.")
+
+
+class TooManyUnknown(DepositError):
+    status = 429
+    message = N_("Too many codes that name no drop-off on this device. Wait up to %(minutes)d minutes, "
+                 "then scan again.")
 
 
 class DepositExpired(DepositError):

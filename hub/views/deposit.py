@@ -7,12 +7,13 @@ import io
 
 from barcode import Code128
 from barcode.writer import SVGWriter
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, g, render_template, request, url_for
 from flask_babel import format_decimal, gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from ..core.commands import command
+from ..core.extensions import limiter
 from ..core.i18n import local_datetime
 from ..core.links import public_url
 from ..core.models import Parcel
@@ -24,6 +25,24 @@ from ..rules.parcels import Size
 from .notice import barcode_svg
 
 bp = Blueprint("deposit", __name__, url_prefix="/depot")
+
+
+def _named_nothing(_response):
+    return g.get("names_no_deposit", False)
+
+
+# Looking a code up shows what the network announced (the sender's name): a scan that names nothing counts
+# against the device's limit. The steps on a drop-off are not lookups: each one takes or refuses it.
+unknown_scans = limiter.shared_limit(rules.UNKNOWN_LIMIT, scope="deposit-unknown",
+                                     key_func=lambda: f"deposit-unknown:{g.device_id}", deduct_when=_named_nothing)
+
+
+@bp.errorhandler(429)
+def too_many_unknown(error):
+    """The limit met: the drop-off screen says how long to wait, in place of the answer."""
+    limit = getattr(error, "limit", None)
+    seconds = limit.limit.get_expiry() if limit is not None else 900
+    return _screen(refused=rules.TooManyUnknown(minutes=max(1, -(-seconds // 60))))
 
 LABEL_FORMATS = ("10x15", "a4")
 MAX_REF = 64  # a code or a tracking ID; anything longer is no drop-off's
@@ -65,6 +84,7 @@ def _found(ref, refused=None):
             return _taken_before(deposit)
         ops.check_can_take(shop, deposit, actor().now)
     except DomainError as err:
+        g.names_no_deposit = isinstance(err, rules.UnknownDeposit)
         return _screen(refused=err)
     return _screen(refused=refused, deposit=deposit, **_choices_context([deposit.network]))
 
@@ -119,6 +139,7 @@ def start():
 
 @bp.post("/scanner")
 @associate_required
+@unknown_scans
 def scan():
     """The code scanned or typed: what the network announced, to take or refuse (nothing changes yet)."""
     return _found(request.form.get("code", "").strip())
@@ -126,6 +147,7 @@ def scan():
 
 @bp.get("/<ref>")
 @associate_required
+@unknown_scans
 def show(ref):
     """The drop-off ``ref`` names, as its scan shows it (a scan on a screen with no scan field lands here)."""
     return _found(ref)
