@@ -32,10 +32,12 @@ def wants_fragment():
 
 
 def unread():
-    """True for a command the device's offline queue sends again, vouched for by its token: the queue reads
-    only whether the step was applied (static/worker/replay.js), never the screen a success would show, so
-    a success answers with no body (a refusal's body is kept: it is what « À vérifier » shows)."""
-    return g.get("command_id") is not None and is_replay() and vouched()
+    """True for an HTMX command the device's offline queue sends again, vouched for by its token: the queue
+    reads only whether the step was applied (static/worker/replay.js), never the screen a success would show,
+    so a success answers with no body (a refusal's body is kept: it is what « À vérifier » shows). The answer
+    is stored with the command: to HTMX an empty 204 swaps nothing, were it ever sent again. A plain form's
+    answer (a 303 to the screen it opens) stays as it is: a page sent back could post that form again."""
+    return g.get("command_id") is not None and wants_fragment() and is_replay() and vouched()
 
 
 def applied():
@@ -60,8 +62,6 @@ def render(page, fragment, status=200, refused=None, refused_as="error", **conte
 
 def go(url):
     """Navigate after a command: HTMX follows HX-Redirect (nothing is swapped), a plain form a 303."""
-    if unread():
-        return applied()
     if wants_fragment():
         return "", 204, {"HX-Redirect": url}
     return redirect(url, 303)

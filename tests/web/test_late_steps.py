@@ -26,7 +26,7 @@ def test_a_code_read_offline_is_checked_against_the_time_it_was_read(app, carrie
     assert online.status_code == 422  # online, a code must be the current one, whatever the device says
     replayed = carrier.post(f"/livreur/points/{shop.id}/visites", {"code": code, "kind": "dropoff", "scanned_at": stamp},
                             htmx=False, headers=REPLAY)
-    assert applied(replayed)
+    assert replayed.status_code == 303 and replayed.headers["X-Command-Applied"] == "true"  # a plain form's
 
 
 def test_a_visit_is_named_by_the_command_that_opened_it(app, carrier, shop, clock):
@@ -131,9 +131,27 @@ def test_an_opening_that_arrives_late_does_not_end_the_visit_opened_since(app, c
     clock.advance(timedelta(minutes=1))
     arrived = carrier.post(f"/livreur/points/{shop.id}/visites", offline_open, key="opened-offline-early",
                            htmx=False, headers=late(read_at))
-    assert applied(arrived)
+    assert arrived.status_code == 303 and arrived.headers["X-Command-Applied"] == "true"
     early = query_one(app, Visit, key="opened-offline-early")
     assert not early.open and early.end_reason == "replaced"
     assert query_one(app, Visit, key=current).open
     assert applied(scan(carrier, "opened-offline-early", EXPECTED[0], headers=late(read_at + timedelta(minutes=2))))
     assert scan(carrier, current, EXPECTED[1]).status_code == 200
+
+
+def test_a_plain_form_applied_by_the_queue_and_posted_again_from_its_page_still_opens_its_screen(app, carrier,
+                                                                                                  shop, clock):
+    form = {"code": current_code(app, shop, clock), "kind": "dropoff"}
+    url = f"/livreur/points/{shop.id}/visites"
+    replayed = carrier.post(url, form, key="opened-by-the-queue", htmx=False, headers=REPLAY)
+    again = carrier.post(url, form, key="opened-by-the-queue", htmx=False)  # a page restored by « Back »
+    assert replayed.status_code == again.status_code == 303 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.headers["Location"] == replayed.headers["Location"]
+    assert again.headers["Location"].endswith("/opened-by-the-queue")
+
+
+def test_an_htmx_step_applied_by_the_queue_and_sent_again_swaps_nothing(app, carrier, visit):
+    first = scan(carrier, visit, EXPECTED[0], key="scanned-by-the-queue", headers=REPLAY)
+    again = scan(carrier, visit, EXPECTED[0], key="scanned-by-the-queue")
+    assert applied(first) and again.status_code == 204 and again.get_data() == b""
+    assert again.headers["Idempotent-Replayed"] == "true"
