@@ -30,7 +30,13 @@
         { status: response.status, headers: withoutLength(response.headers) });
     });
   }
-  function pageKey(request) { return new URL(request.url).href; }
+  // A page is never kept nor looked up under a fragment's key, whatever address a link names.
+  function pageHref(address) {
+    var url = new URL(address);
+    if (url.searchParams.has(FRAGMENT_MARK)) url.searchParams.delete(FRAGMENT_MARK);
+    return url.href;
+  }
+  function pageKey(request) { return pageHref(request.url); }
   function fragmentKey(request) {
     var url = new URL(request.url);
     url.searchParams.set(FRAGMENT_MARK, "1");
@@ -66,7 +72,7 @@
       if (shopPage) return Promise.resolve(shopPage);
     }
     return caches.open(PAGES).then(function (cache) {
-      return cache.match(url.href, { ignoreVary: true }).then(function (hit) {
+      return cache.match(pageHref(url.href), { ignoreVary: true }).then(function (hit) {
         if (hit) return hit;
         // Another query of the same path: a page's copy, never a fragment's (it has no page around it).
         return cache.keys(url.href, { ignoreVary: true, ignoreSearch: true }).then(function (keys) {
