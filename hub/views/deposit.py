@@ -7,7 +7,7 @@ import io
 
 from barcode import Code128
 from barcode.writer import SVGWriter
-from flask import Blueprint, abort, g, render_template, request, url_for
+from flask import Blueprint, abort, g, render_template, request, session, url_for
 from flask_babel import format_decimal, gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -84,9 +84,24 @@ def _found(ref, refused=None):
             return _taken_before(deposit)
         ops.check_can_take(shop, deposit, actor().now)
     except DomainError as err:
-        g.names_no_deposit = isinstance(err, rules.UnknownDeposit)
+        if isinstance(err, rules.UnknownDeposit):
+            _count_unknown(ref)
         return _screen(refused=err)
     return _screen(refused=refused, deposit=deposit, **_choices_context([deposit.network]))
+
+
+RECENT_UNKNOWN = "deposit_unknown"  # in the session: the last codes of this device that named nothing
+
+
+def _count_unknown(ref):
+    """A code that names nothing counts once against the device's limit: the camera reads the same wrong code
+    again every few seconds while the customer's phone stays in view, and a scanner's trigger may be pressed
+    twice."""
+    key = ref.strip().upper()[:MAX_REF]
+    recent = session.get(RECENT_UNKNOWN, [])
+    g.names_no_deposit = key not in recent
+    if g.names_no_deposit:
+        session[RECENT_UNKNOWN] = (recent + [key])[-10:]
 
 
 def _length(cm):

@@ -234,6 +234,12 @@ def test_scans_that_name_no_drop_off_stop_at_the_devices_limit_and_known_ones_ne
     assert other_device.post("/depot/scanner", {"code": SENDING}).status_code == 200
 
 
+def test_the_same_wrong_code_read_again_and_again_counts_once(associate):
+    for _ in range(40):  # the camera reads the customer's wrong code every few seconds while it stays in view
+        assert associate.post("/depot/scanner", {"code": "DEP-AAAAAAAAAA"}).status_code == 422
+    assert associate.post("/depot/scanner", {"code": RETURN}).status_code == 200
+
+
 def test_an_expired_code_says_the_customer_must_make_a_new_one(app, associate, clock):
     code = announce(app, clock, "EXP0001FR")
     with app.app_context():  # its last minute just passed (moving the clock would expire the shop's parcels too)
