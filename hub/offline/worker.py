@@ -13,6 +13,8 @@ from flask import current_app, make_response, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from ..core import headers
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 THEME_COLOUR = "#0b4f3c"
@@ -148,6 +150,8 @@ def _worker_config():
         "routes": _routes(), "ticket": TICKET, "parcel": str(PARCEL), "visit": VISIT, "pageTimeout": PAGE_TIMEOUT,
         "commandTimeout": COMMAND_TIMEOUT, "workbox": url_for("static", filename=WORKBOX),
         "release": current_app.config["RELEASE"],
+        # The pages the worker builds itself (a pickup's screen from the bundle) carry the server's policy.
+        "contentSecurityPolicy": headers.CONTENT_SECURITY_POLICY,
     }
 
 

@@ -23,9 +23,10 @@
   // Header values must stay ASCII: a typed label is kept to the characters a tracking ID has.
   function ascii(text) { return String(text || "").replace(/[^A-Za-z0-9 ._-]/g, "").slice(0, 64); }
 
-  // A screen the server rendered earlier (it came with the bundle).
+  // A screen the server rendered earlier (it came with the bundle), shown under the server's own policy.
   function html(body, status) {
     return new Response(body, { status: status, headers: { "Content-Type": "text/html; charset=utf-8",
+      "Content-Security-Policy": self.COMPTOIR.contentSecurityPolicy, "X-Content-Type-Options": "nosniff",
       "X-Comptoir-Offline": "1" } });
   }
 

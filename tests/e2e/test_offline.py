@@ -372,3 +372,14 @@ def test_a_page_opened_offline_is_never_answered_with_a_fragments_copy(live_serv
         page.goto(live_server.url + "/inventaire/" + query)
         expect(page.locator("#offline-fallback")).to_be_visible()  # a whole page: this one is not on the device
         expect(page.locator("header.topbar")).to_have_count(1)
+
+
+def test_a_pickup_screen_the_device_builds_offline_carries_the_servers_policy(live_server, new_context):
+    page = online_visit(new_context().new_page(), live_server)
+    screen = page.evaluate("""caches.open('comptoir-pages').then((cache) => cache.keys()).then((keys) =>
+      keys.map((r) => r.url).find((u) => /^\\/collecte\\/[^/]+$/.test(new URL(u).pathname)))""")
+    go_offline(page)
+    response = page.goto(screen)  # put together by the worker from the bundle's parts at the last sync
+    expect(page.locator("html[data-offline-copy]")).to_have_count(1)
+    policy = response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy and "script-src 'self' 'wasm-unsafe-eval'" in policy
