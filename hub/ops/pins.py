@@ -21,6 +21,10 @@ class PasswordFirst(DomainError):
     message = N_("To change your PIN, sign in with your password on this device.")
 
 
+class PasswordToReplace(DomainError):
+    message = N_("Wrong password: your PIN has not changed.")
+
+
 class NotKnownHere(DomainError):
     status = 404
     message = N_("This associate has not signed in on this device with their password yet.")
@@ -50,13 +54,16 @@ def _note_on_device(device, account, pin):
         known.pin_key = _device_key(device, account, pin)
 
 
-def set_pin(account, pin, confirmation, device, sign_in):
+def set_pin(account, pin, confirmation, device, sign_in, password=None):
     """A new personal PIN (asked twice), set by the associate who signed in with their password (a PIN
-    alone does not change a PIN). The keyed hashes other devices hold of the old one are dropped: they get
-    the new one when it is next typed there."""
+    alone does not change a PIN). One that replaces a PIN asks for the password again: a colleague who finds
+    the counter still in someone's name must not choose that person's PIN. The keyed hashes other devices
+    hold of the old one are dropped: they get the new one when it is next typed there."""
     if sign_in.account_id != account.id:
         raise PasswordFirst()
     rules.check_new(pin, confirmation)
+    if account.pin_hash is not None and not account.check_password(password or ""):
+        raise PasswordToReplace()
     account.pin_hash, account.pin_failures = generate_password_hash(pin), 0
     for known in db.session.scalars(select(DeviceAssociate).where(DeviceAssociate.account_id == account.id)):
         known.pin_key = None

@@ -45,15 +45,22 @@ def personal():
     return _pin_page("personal", has_pin=current_user.pin_hash is not None)
 
 
+def _wrong_password(_response):
+    return g.get("wrong_password", False)
+
+
+# A PIN that replaces another asks for the password: wrong ones are counted per account, as at sign-in.
 @bp.post("/mon-code")
 @associate_required
+@limiter.limit("10 per 15 minutes", key_func=lambda: f"pin-password:{current_user.id}", deduct_when=_wrong_password)
 def set_personal():
-    """Save a new PIN (asked twice); a PIN of the wrong form is refused and changes nothing."""
+    """Save a new PIN (asked twice, and the password when it replaces one); anything wrong changes nothing."""
     try:
         pins.set_pin(current_user, request.form.get("pin"), request.form.get("confirmation"), _device(),
-                     _sign_in())
+                     _sign_in(), password=request.form.get("password"))
     except DomainError as err:
         db.session.rollback()
+        g.wrong_password = isinstance(err, pins.PasswordToReplace)
         return _pin_page("personal", has_pin=current_user.pin_hash is not None, refused=err)
     db.session.commit()
     return done(url_for("counter.home"), _("Your personal PIN is saved."),

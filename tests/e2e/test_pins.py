@@ -26,6 +26,7 @@ def set_my_pin(page, pin):
     open_menu(page, "Mon code personnel")
     page.get_by_label("Nouveau code").fill(pin)
     page.get_by_label("Le même code encore une fois").fill(pin)
+    page.get_by_label("Votre mot de passe").fill("demo1234")  # the demo's associates have a PIN to replace
     page.get_by_role("button", name="Enregistrer mon code").click()
     expect(page.get_by_role("status")).to_contain_text("Votre code personnel est enregistré.")
 

@@ -1,5 +1,6 @@
 """Several associates on one counter device: personal PINs, « Qui est au comptoir ? », the switch that keeps
 the device's sign-in, and the lock of a counter left unused."""
+import html
 import re
 import uuid
 from datetime import timedelta
@@ -7,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from hub.cli.demo import DEMO_PINS
+from hub.cli.demo import DEMO_PASSWORD, DEMO_PINS
 from hub.core.extensions import db
 from hub.core.models import Account, ParcelEvent, Shop, ShopEvent, SignIn
 
@@ -74,9 +75,10 @@ def pin_hash(app, username):
         return db.session.scalar(select(Account.pin_hash).where(Account.username == username))
 
 
-def set_pin(browser_, pin, confirmation=None, **kwargs):
+def set_pin(browser_, pin, confirmation=None, password=DEMO_PASSWORD, **kwargs):
     return browser_.client.post("/mon-code", data={"pin": pin, "confirmation": pin if confirmation is None else confirmation,
-                                                   "csrf_token": browser_.token, **kwargs}, headers={"HX-Request": "true"})
+                                                   "password": password, "csrf_token": browser_.token, **kwargs},
+                                headers={"HX-Request": "true"})
 
 
 @pytest.mark.parametrize("pin, confirmation, message", [
@@ -100,6 +102,33 @@ def test_a_new_pin_is_kept_hashed_and_then_switches(app, counter):
     stored = pin_hash(app, "associe")
     assert stored and "482915" not in stored
     assert switch(counter, account_id(app, "associe"), "482915").status_code == 204
+
+
+def test_a_pin_replaced_asks_for_the_password_and_a_wrong_one_changes_nothing(app, counter):
+    assert 'name="password"' in counter.get("/mon-code").get_data(as_text=True)  # the demo's associate has a PIN
+    before = pin_hash(app, "associe")
+    for password in ("", "not-my-password"):
+        refused = set_pin(counter, "482915", password=password)
+        assert refused.status_code == 422
+        assert "Mot de passe incorrect : votre code n'a pas changé." in html.unescape(refused.get_data(as_text=True))
+    assert pin_hash(app, "associe") == before
+    assert switch(counter, account_id(app, "associe"), DEMO_PINS["associe"]).status_code == 204
+
+
+def test_wrong_passwords_to_replace_a_pin_stop_at_ten_in_a_quarter_hour(app, counter):
+    for _ in range(10):
+        assert set_pin(counter, "482915", password="guess").status_code == 422
+    assert set_pin(counter, "482915").status_code == 429  # the right password waits too
+    assert set_pin(counter, "12", password="guess").status_code == 429
+
+
+def test_a_first_pin_needs_no_password_again(app, counter):
+    with app.app_context():
+        db.session.scalar(select(Account).where(Account.username == "associe")).pin_hash = None
+        db.session.commit()
+    page = counter.get("/mon-code").get_data(as_text=True)
+    assert 'name="password"' not in page
+    assert set_pin(counter, "482915", password="").status_code == 200 and pin_hash(app, "associe")
 
 
 def test_the_pin_forms_need_their_csrf_token(app, counter):
