@@ -22,11 +22,16 @@ def open_menu(page, link):
     follow(page, link)
 
 
-def set_my_pin(page, pin):
+def set_my_pin(page, pin, replacing_with_password=None):
+    """« Mon code personnel »: a first PIN, or one that replaces a PIN (the form then asks for the password)."""
     open_menu(page, "Mon code personnel")
     page.get_by_label("Nouveau code").fill(pin)
     page.get_by_label("Le même code encore une fois").fill(pin)
-    page.get_by_label("Votre mot de passe").fill("demo1234")  # the demo's associates have a PIN to replace
+    password = page.get_by_label("Votre mot de passe")
+    if replacing_with_password:
+        password.fill(replacing_with_password)
+    else:
+        expect(password).to_have_count(0)
     page.get_by_role("button", name="Enregistrer mon code").click()
     expect(page.get_by_role("status")).to_contain_text("Votre code personnel est enregistré.")
 
@@ -87,13 +92,13 @@ def history_in_the_back_office(server, new_context, tracking_id):
 
 def test_two_associates_share_one_phone_by_pin_online_and_offline(live_server, new_context):
     page = online_visit(new_context().new_page(), live_server, "associe")
-    set_my_pin(page, PINS["Sophie Lefèvre"])
+    set_my_pin(page, PINS["Sophie Lefèvre"], replacing_with_password="demo1234")  # the demo's associates have one
     page.goto(live_server.url + "/")
     page.locator("summary[aria-label=Menu]").click()
     page.get_by_role("button", name="Déconnexion").click()
     expect(page).to_have_url(re.compile(r"/connexion$"))
     online_visit(page, live_server, "camille")
-    set_my_pin(page, PINS["Camille Roux"])
+    set_my_pin(page, PINS["Camille Roux"], replacing_with_password="demo1234")
     page.goto(live_server.url + "/")
     expect(at_counter(page)).to_have_text("Camille Roux")
 

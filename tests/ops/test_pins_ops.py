@@ -25,10 +25,10 @@ def device(world):
     return row
 
 
-def set_pin(world, account, pin, confirmation, device):
+def set_pin(world, account, pin, confirmation, device, password=None):
     """``account`` signed in with their password on ``device`` sets a PIN."""
     sign_in = accounts.start_sign_in(account, device.id, clock.now())
-    return pins.set_pin(account, pin, confirmation, device, sign_in)
+    return pins.set_pin(account, pin, confirmation, device, sign_in, password=password)
 
 
 def test_a_pin_is_kept_as_a_hash_and_as_this_devices_keyed_hash(world, device):
@@ -44,9 +44,20 @@ def test_a_new_pin_drops_the_keyed_hashes_other_devices_hold(world, device):
     db.session.add(other)
     db.session.flush()
     pins.remember(other, world.associate, now)
+    world.associate.set_password("mot de passe 2468")
     set_pin(world, world.associate, "2468", "2468", other)
-    set_pin(world, world.associate, "1357", "1357", device)
+    set_pin(world, world.associate, "1357", "1357", device, password="mot de passe 2468")
     assert db.session.get(DeviceAssociate, (other.id, world.associate.id)).pin_key is None
+
+
+def test_a_pin_is_replaced_only_with_the_password(world, device):
+    world.associate.set_password("mot de passe 2468")
+    set_pin(world, world.associate, "2468", "2468", device)  # a first PIN: the sign-in is enough
+    first = world.associate.pin_hash
+    for wrong in (None, "", "2468", "mot de passe"):
+        with pytest.raises(pins.PasswordToReplace):
+            set_pin(world, world.associate, "1357", "1357", device, password=wrong)
+    assert world.associate.pin_hash == first
 
 
 def test_a_refused_pin_changes_nothing(world, device):
