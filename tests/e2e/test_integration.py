@@ -69,6 +69,7 @@ def test_an_announced_parcel_reaches_its_customer_by_e_mail_and_its_network_by_w
 
         counter.goto(live_server.url + "/")
         counter.get_by_role("link", name="Collecte du client").click()
+        expect(counter.locator("[data-scan-field]")).to_be_focused()  # the screen is up: the associate scans
         wedge(counter, code)
         expect(counter.get_by_label("Scanner les colis")).to_be_focused()
         wedge(counter, TRACKING_ID)
