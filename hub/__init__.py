@@ -144,12 +144,13 @@ def _register_blueprints(app):
 
 def _too_many(error):
     """A rate limit: say how long the wait is at most, in minutes."""
-    limit = getattr(error, "limit", None)
-    seconds = limit.limit.get_expiry() if limit is not None else 900
+    from .core.web import limit_wait
+
+    seconds, minutes = limit_wait(error)
     if problems.wanted():
         return problems.response(429, _("Too many requests: wait %(seconds)d seconds.", seconds=seconds),
                                  headers={"Retry-After": str(seconds)})
-    return render_template("error.html", error=error, wait_minutes=max(1, -(-seconds // 60))), 429
+    return render_template("error.html", error=error, wait_minutes=minutes), 429
 
 
 def _register_errors(app):

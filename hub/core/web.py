@@ -60,6 +60,13 @@ def render(page, fragment, status=200, refused=None, refused_as="error", **conte
     return body, status, {"Vary": "HX-Request"}
 
 
+def limit_wait(error):
+    """How long a rate limit met (Flask-Limiter's 429) makes the caller wait at most: (seconds, minutes)."""
+    limit = getattr(error, "limit", None)
+    seconds = limit.limit.get_expiry() if limit is not None else 900
+    return seconds, max(1, -(-seconds // 60))
+
+
 def go(url):
     """Navigate after a command: HTMX follows HX-Redirect (nothing is swapped), a plain form a 303."""
     if wants_fragment():

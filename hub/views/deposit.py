@@ -17,7 +17,7 @@ from ..core.extensions import limiter
 from ..core.i18n import local_datetime
 from ..core.links import public_url
 from ..core.models import Parcel
-from ..core.web import actor, associate_required, done, explain, in_my_shop_or_404, render
+from ..core.web import actor, associate_required, done, explain, in_my_shop_or_404, limit_wait, render
 from ..ops import deposits as ops
 from ..rules import deposits as rules
 from ..rules.errors import DomainError
@@ -25,24 +25,6 @@ from ..rules.parcels import Size
 from .notice import barcode_svg
 
 bp = Blueprint("deposit", __name__, url_prefix="/depot")
-
-
-def _named_nothing(_response):
-    return g.get("names_no_deposit", False)
-
-
-# Looking a code up shows what the network announced (the sender's name): a scan that names nothing counts
-# against the device's limit. The steps on a drop-off are not lookups: each one takes or refuses it.
-unknown_scans = limiter.shared_limit(rules.UNKNOWN_LIMIT, scope="deposit-unknown",
-                                     key_func=lambda: f"deposit-unknown:{g.device_id}", deduct_when=_named_nothing)
-
-
-@bp.errorhandler(429)
-def too_many_unknown(error):
-    """The limit met: the drop-off screen says how long to wait, in place of the answer."""
-    limit = getattr(error, "limit", None)
-    seconds = limit.limit.get_expiry() if limit is not None else 900
-    return _screen(refused=rules.TooManyUnknown(minutes=max(1, -(-seconds // 60))))
 
 LABEL_FORMATS = ("10x15", "a4")
 MAX_REF = 64  # a code or a tracking ID; anything longer is no drop-off's
@@ -90,7 +72,18 @@ def _found(ref, refused=None):
     return _screen(refused=refused, deposit=deposit, **_choices_context([deposit.network]))
 
 
+# Looking a code up shows what the network announced (the sender's name): a scan that names nothing counts
+# against the device's limit. The steps on a drop-off are not lookups: each one takes or refuses it.
 RECENT_UNKNOWN = "deposit_unknown"  # in the session: the last codes of this device that named nothing
+unknown_scans = limiter.shared_limit(rules.UNKNOWN_LIMIT, scope="deposit-unknown",
+                                     key_func=lambda: f"deposit-unknown:{g.device_id}",
+                                     deduct_when=lambda _response: g.get("names_no_deposit", False))
+
+
+@bp.errorhandler(429)
+def too_many_unknown(error):
+    """The limit met: the drop-off screen says how long to wait, in place of the answer."""
+    return _screen(refused=rules.TooManyUnknown(minutes=limit_wait(error)[1]))
 
 
 def _count_unknown(ref):
