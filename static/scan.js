@@ -1,12 +1,11 @@
-// One scan component for every scan step: keyboard-wedge bursts, the camera with live decoding,
-// the torch, and a sound and vibration on each answer. The page's current scan field is the element
+// One scan component for every scan step: keyboard-wedge bursts, the camera (static/camera.js, loaded
+// when first used), and a sound and vibration on each answer. The page's current scan field is the element
 // marked [data-scan-field]; every way of scanning ends by submitting that field's form.
 (function () {
   "use strict";
 
   var BURST_GAP_MS = 35;      // a handheld scanner types faster than any person
   var MIN_BURST = 4;
-  var SAME_CODE_PAUSE_MS = 2500;
 
   function scanField() {
     var fields = document.querySelectorAll("[data-scan-field]");
@@ -24,6 +23,7 @@
     return true;
   }
   window.comptoirSubmitScan = submitScan;
+  window.comptoirScanField = scanField;
 
   // --- Feedback: a short sound and a vibration, different for success and refusal -------------
   var audio = null;
@@ -58,25 +58,24 @@
     marker.dataset.fed = "1";
     feedback(marker.dataset.feedback);
     announce(marker.textContent.trim());
-    if (camera) {  // the answer shows over the camera view too
-      var result = camera.overlay.querySelector("[data-camera-result]");
-      result.textContent = marker.textContent.trim();
-      result.className = "camera-result " + marker.dataset.feedback;
-    }
+    if (window.comptoirCamera) window.comptoirCamera.show(marker);  // over the camera's view too
   }
   document.addEventListener("htmx:afterSettle", answered);
   document.addEventListener("comptoir:offline", answered);  // the device answered (static/offline.js shows it first)
 
   // --- A scan on a screen with no scan field: the server (or the device, offline) says what it is --------
+  var sending = null;  // the scan at rest asked about, and when, until its answer comes
   function atRest(text) {
     var box = document.querySelector("[data-scan-answer]");
     if (!box || !window.htmx) return;
     box.textContent = "";
+    sending = { text: text, at: Date.now() };
     window.htmx.ajax("POST", box.dataset.url, { source: box, target: box, swap: "innerHTML", values: { texte: text } });
   }
   document.addEventListener("htmx:beforeOnLoad", function (evt) {
     var xhr = evt.detail.xhr;
     if (!evt.detail.elt || !evt.detail.elt.matches || !evt.detail.elt.matches("[data-scan-answer]")) return;
+    sending = null;
     if (xhr && xhr.getResponseHeader("HX-Redirect")) {  // it names something: it opens
       feedback("ok");
       announce(evt.detail.elt.dataset.opening || "");
@@ -84,21 +83,59 @@
   });
 
   // --- Keyboard wedge: catch a burst even when the focus is elsewhere ------------------------
-  var burst = "", lastKey = 0;
+  // Times are since the epoch (the time origin plus the key's time stamp), so that a burst can go on from
+  // one page to the next.
+  var burst = "", lastKey = 0, carriedUntil = 0;
   function typingTarget(el) {
     return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
   }
+  function deliver(text) {
+    if (!submitScan(text)) atRest(text);
+  }
+
+  // A scan made while a link's page loads is not lost: this script runs in the page's head, before the
+  // page is read. The page being left hands over the burst it was typing, or the scan at rest it could
+  // not hear back about; keys typed while this page loads wait until its forms can send them.
+  var CARRY = "comptoir.keys", ready = false, pending = null;
+  try {
+    var carried = JSON.parse(sessionStorage.getItem(CARRY));
+    sessionStorage.removeItem(CARRY);
+    if (carried && Date.now() - carried.at < 3000) {
+      if (carried.whole) pending = carried.keys; else { burst = carried.keys; lastKey = Date.now(); carriedUntil = lastKey + 2000; }
+    }
+  } catch (e) { /* no storage: nothing carried */ }
+  window.addEventListener("pagehide", function () {
+    var whole = sending && Date.now() - sending.at < 10000, keys = whole ? sending.text : Date.now() - lastKey < 1000 && burst;
+    try { if (keys) sessionStorage.setItem(CARRY, JSON.stringify({ keys: keys, whole: whole, at: Date.now() })); } catch (e) { /* lost */ }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    setTimeout(function () {  // after htmx, whose own DOMContentLoaded handler comes after this one
+      ready = true;
+      var field = scanField();
+      if (pending) deliver(pending); else if (burst && field) { field.value = burst; field.focus(); }
+      pending = null;
+    }, 0);
+  });
+
   document.addEventListener("keydown", function (evt) {
     var field = scanField();
-    if (evt.target === field || evt.ctrlKey || evt.metaKey || evt.altKey) return;
+    if ((ready && evt.target === field) || evt.ctrlKey || evt.metaKey || evt.altKey) return;
     // When the key was pressed (not when this handler ran): a busy page must not cut a burst in two.
-    var now = evt.timeStamp || performance.now(), fast = now - lastKey < BURST_GAP_MS;
+    var now = performance.timeOrigin + (evt.timeStamp || performance.now());
+    var fast = now - lastKey < BURST_GAP_MS || now < carriedUntil;
+    if (!ready) {  // the page is loading: what a scanner types waits, Enter included
+      if (evt.target !== field && typingTarget(evt.target)) return;  // a field of its own (a PIN, a search) keeps its keys
+      if (evt.key === "Enter" && burst) { pending = burst; burst = ""; } else if (evt.key.length === 1 && evt.key !== " ") { burst += evt.key; } else return;
+      evt.preventDefault();
+      lastKey = now;
+      return;
+    }
     if (evt.key === "Enter") {
       // A field being typed in keeps its Enter too: it sends its own form, with everything typed in it
       // (a burst counted from a pause would be only the end of what was typed).
       if (burst.length >= MIN_BURST && fast && !typingTarget(evt.target)) {
         evt.preventDefault();
-        if (field) submitScan(burst); else atRest(burst);
+        deliver(burst);
       }
       burst = "";
       return;
@@ -108,19 +145,17 @@
     if (!fast) burst = "";
     burst += evt.key;
     lastKey = now;
+    carriedUntil = 0;
     // Someone typing in another field keeps their keys; a page with nothing focused hands them over.
     if (field && !typingTarget(evt.target)) {
       // Move the burst into the scan field: this key by hand, the next ones land there by themselves.
       evt.preventDefault();
-      if (burst.length === 1) field.value = "";
-      field.value += evt.key;
+      field.value = burst;
       field.focus();
     }
   }, true);
 
-  // --- Camera --------------------------------------------------------------------------------
-  var camera = null;
-
+  // --- Camera: static/camera.js, loaded when first used ------------------------------------
   function loadScript(src) {
     return new Promise(function (resolve, reject) {
       var s = document.createElement("script");
@@ -128,138 +163,19 @@
       document.head.appendChild(s);
     });
   }
-
-  var FORMATS = ["qr_code", "code_128", "ean_13", "ean_8", "data_matrix"];
-  function detector(template) {
-    // The browser's own detector where it has one (Android); else the polyfill, loaded now, not before.
-    if ("BarcodeDetector" in window) {
-      return window.BarcodeDetector.getSupportedFormats().then(function (formats) {
-        var usable = FORMATS.filter(function (f) { return formats.indexOf(f) >= 0; });
-        if (usable.indexOf("code_128") >= 0 && usable.indexOf("qr_code") >= 0) {
-          return new window.BarcodeDetector({ formats: usable });
-        }
-        return polyfill(template);
-      });
-    }
-    return polyfill(template);
-  }
-  function polyfill(template) {
-    var ready = window.BarcodeDetectionAPI ? Promise.resolve() : loadScript(template.dataset.decoderSrc);
-    return ready.then(function () {
-      var api = window.BarcodeDetectionAPI, wasm = template.dataset.wasmSrc;
-      api.setZXingModuleOverrides({
-        locateFile: function (path, prefix) { return path.endsWith(".wasm") ? wasm : prefix + path; }
-      });
-      return new api.BarcodeDetector({ formats: FORMATS });
-    });
-  }
-
-  function showMessage(overlay, text) {
-    var box = overlay.querySelector("[data-camera-message]");
-    box.textContent = text;
-    box.hidden = false;
-  }
-
-  // A camera the associate opened stays on across the screens of a workflow (a pickup opens on a new
-  // page) until they close it themselves.
-  var KEEP = "comptoir.camera";
-  function remember(on) {
-    try { if (on) sessionStorage.setItem(KEEP, "1"); else sessionStorage.removeItem(KEEP); } catch (e) { /* private mode */ }
-  }
-  function remembered() {
-    try { return sessionStorage.getItem(KEEP) === "1"; } catch (e) { return false; }
-  }
-
-  function closeCamera() {
-    if (!camera) return;
-    camera.stopped = true;
-    if (camera.stream) camera.stream.getTracks().forEach(function (t) { t.stop(); });
-    camera.overlay.remove();
-    camera = null;
-    var field = scanField();
-    if (field) field.focus();
-  }
-  window.comptoirCloseCamera = closeCamera;
-
-  function setupTorch(overlay, track) {
-    var button = overlay.querySelector("[data-torch]");
-    var caps = track.getCapabilities ? track.getCapabilities() : {};
-    if (!caps.torch) return;
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      var on = button.getAttribute("aria-pressed") !== "true";
-      track.applyConstraints({ advanced: [{ torch: on }] }).then(function () {
-        button.setAttribute("aria-pressed", on ? "true" : "false");
-      }).catch(function () { button.hidden = true; });
-    });
-  }
-
-  function decodeLoop(video, found) {
-    var last = "", lastAt = 0;
-    function tick() {
-      if (!camera || camera.stopped) return;
-      var run = video.readyState >= 2 ? camera.detector.detect(video) : Promise.resolve([]);
-      run.then(function (codes) {
-        var value = codes.length ? codes[0].rawValue : "";
-        var now = performance.now();
-        if (value && (value !== last || now - lastAt > SAME_CODE_PAUSE_MS)) {
-          last = value; lastAt = now;
-          found(value);
-        }
-      }).catch(function () {}).then(function () { setTimeout(tick, 120); });
-    }
-    tick();
-  }
-
+  window.comptoirLoadScript = loadScript;
   function openCamera() {
     var template = document.getElementById("camera-template");
-    if (!template || camera) return;
-    var overlay = template.content.firstElementChild.cloneNode(true);
-    document.body.appendChild(overlay);
-    camera = { overlay: overlay, stopped: false };
-    overlay.querySelector("[data-camera-close]").addEventListener("click", function () { remember(false); closeCamera(); });
-    remember(true);
-    var video = overlay.querySelector("video");
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      remember(false);
-      showMessage(overlay, template.dataset.noCamera);
-      return;
-    }
-    navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment", width: { ideal: 1280 } }, audio: false })
-      .then(function (stream) {
-        if (!camera) { stream.getTracks().forEach(function (t) { t.stop(); }); return; }
-        camera.stream = stream;
-        video.srcObject = stream;
-        video.play();
-        setupTorch(overlay, stream.getVideoTracks()[0]);
-        return detector(template).then(function (d) {
-          camera.detector = d;
-          overlay.dataset.ready = "1";
-          decodeLoop(video, function (value) { submitScan(value); });
-        });
-      })
-      .catch(function (err) {
-        var denied = err && (err.name === "NotAllowedError" || err.name === "SecurityError");
-        remember(false);
-        showMessage(overlay, denied ? template.dataset.denied : template.dataset.noCamera);
-      });
+    if (!template) return;
+    (window.comptoirCamera ? Promise.resolve() : loadScript(template.dataset.cameraSrc)).then(function () {
+      window.comptoirCamera.open();
+    });
   }
-  window.comptoirOpenCamera = openCamera;
-
   document.addEventListener("click", function (evt) {
     if (evt.target.closest("[data-camera]")) { evt.preventDefault(); openCamera(); }
   });
-  document.addEventListener("DOMContentLoaded", function () { if (remembered() && scanField()) openCamera(); });
-  // The camera is released when the screen is left or hidden.
-  window.addEventListener("pagehide", closeCamera);
-  document.addEventListener("visibilitychange", function () { if (document.hidden) closeCamera(); });
-  // A screen with nothing left to scan into (a drop-off found, a pickup's summary) asks for taps: the camera
-  // closes, and opens again on the next page that has a scan field.
-  document.addEventListener("htmx:afterSettle", function () {
-    if (camera && !scanField()) { camera.stopped = true; closeCamera(); }
-  });
-  document.addEventListener("htmx:beforeRequest", function (evt) {
-    if (camera && evt.detail.requestConfig && evt.detail.requestConfig.verb === "get" &&
-        evt.detail.elt && evt.detail.elt.closest && evt.detail.elt.closest("a")) closeCamera();
+  // A camera the associate opened stays on across the screens of a workflow (static/camera.js).
+  document.addEventListener("DOMContentLoaded", function () {
+    try { if (sessionStorage.getItem("comptoir.camera") === "1" && scanField()) openCamera(); } catch (e) { /* private mode */ }
   });
 })();

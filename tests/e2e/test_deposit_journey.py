@@ -28,7 +28,7 @@ def announce(server, tracking_id, sender):
 
 def scan_with_the_camera(page):
     page.get_by_role("link", name="Dépôt d'un client").click()
-    page.wait_for_load_state()  # the camera button works once scan.js has run (it is deferred)
+    page.wait_for_load_state()  # the camera button works once the page has loaded (static/scan.js)
     page.get_by_role("button", name="Scanner avec la caméra").click()
 
 

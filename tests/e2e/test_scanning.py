@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from .conftest import follow, launch_options, login, scanner_burst, wait_until
 from .labels import code128_label, frame_of, qr_label, write_y4m
 
-DECODER = re.compile(r"barcode-detector|zxing")
+DECODER = re.compile(r"barcode-detector|zxing|/static/camera\.js")  # the camera's code, ours and the decoder
 
 
 def pickup_of(server, customer):
@@ -52,7 +52,7 @@ def test_a_customer_pickup_is_done_with_the_camera_alone(live_server, camera_bro
     scenes = [frame_of(qr_label(token))] + [frame_of(code128_label(t), angle=4) for t in parcels]
     page = login(phone(camera_browser(scenes), live_server), live_server, "associe")
     follow(page, "Collecte du client")
-    page.wait_for_load_state()  # the camera button works once scan.js has run (it is deferred)
+    page.wait_for_load_state()  # the camera button works once the page has loaded (static/scan.js)
     page.get_by_role("button", name="Scanner avec la caméra").click()
     expect(page.get_by_role("dialog", name="Caméra")).to_be_visible()
     for tracking_id in parcels:
@@ -67,7 +67,7 @@ def test_a_customer_pickup_is_done_with_the_camera_alone(live_server, camera_bro
 def test_the_camera_is_released_when_its_view_closes(live_server, camera_browser):
     page = login(phone(camera_browser([frame_of(code128_label("XX000000FR"))]), live_server), live_server, "associe")
     follow(page, "Collecte du client")
-    page.wait_for_load_state()  # the camera button works once scan.js has run (it is deferred)
+    page.wait_for_load_state()  # the camera button works once the page has loaded (static/scan.js)
     page.get_by_role("button", name="Scanner avec la caméra").click()
     expect(page.locator(".camera video")).to_be_visible()
     wait_until(page, "document.querySelector('.camera video').srcObject !== null")
@@ -80,14 +80,14 @@ def test_the_camera_is_released_when_its_view_closes(live_server, camera_browser
 def test_without_a_camera_the_associate_gets_a_french_message_and_types_instead(live_server, new_context):
     page = login(new_context().new_page(), live_server, "associe")
     follow(page, "Collecte du client")
-    page.wait_for_load_state()  # the camera button works once scan.js has run (it is deferred)
+    page.wait_for_load_state()  # the camera button works once the page has loaded (static/scan.js)
     page.get_by_role("button", name="Scanner avec la caméra").click()
     expect(page.get_by_role("alert")).to_contain_text(re.compile("Aucune caméra|La caméra n'est pas autorisée"))
     page.get_by_role("button", name="Saisir à la main").click()
     expect(page.locator("[data-scan-field]")).to_be_focused()
 
 
-def test_pages_without_the_camera_download_no_decoder(live_server, new_context):
+def test_pages_without_the_camera_download_none_of_its_code(live_server, new_context):
     page = new_context().new_page()
     fetched = []
     page.on("request", lambda request: fetched.append(request.url))
@@ -133,3 +133,56 @@ def test_a_wedge_scan_on_the_home_screen_always_leads_somewhere(live_server, new
     scanner_burst(page, token)
     expect(page.get_by_role("heading", name="Camille Martin")).to_be_visible()
     expect(page.get_by_label("Scanner les colis")).to_be_focused()
+
+
+class HeldRequests:
+    """Requests to ``pattern`` held until the test lets them go: the first one, or every one."""
+
+    def __init__(self, context, pattern, every=False):
+        self.routes, self.every = [], every
+        context.route(pattern, self.hold)
+
+    def hold(self, route):
+        if self.every or not self.routes:
+            self.routes.append(route)
+        else:
+            route.continue_()
+
+    def arrived(self, page, count=1):
+        for _ in range(200):
+            if len(self.routes) >= count:
+                return
+            page.wait_for_timeout(50)
+        raise AssertionError(f"{count} request(s) never came")
+
+
+def test_a_scan_at_rest_cut_short_by_a_links_page_is_made_on_that_page(live_server, new_context):
+    """The associate taps « Collecte du client » on a slow network and scans the notice at once: the scan is
+    read on the home screen, whose question to the server is cut when the new page arrives."""
+    token, _ = pickup_of(live_server, "Camille Martin")
+    page = login(new_context(phone=False).new_page(), live_server, "associe")
+    screen = HeldRequests(page.context, re.compile(r"/collecte/$"))
+    asked = HeldRequests(page.context, re.compile(r"/scan$"), every=True)
+    page.get_by_role("link", name="Collecte du client").click(no_wait_after=True)
+    screen.arrived(page)
+    page.keyboard.type(token, delay=5)
+    page.keyboard.press("Enter")
+    asked.arrived(page)
+    screen.routes[0].continue_()  # the screen comes before the answer about the scan
+    expect(page.get_by_role("heading", name="Camille Martin")).to_be_visible()
+    expect(page.get_by_label("Scanner les colis")).to_be_focused()
+
+
+def test_a_scan_typed_as_a_links_page_arrives_goes_on_from_one_page_to_the_next(live_server, new_context):
+    token, _ = pickup_of(live_server, "Camille Martin")
+    page = login(new_context(phone=False).new_page(), live_server, "associe")
+    screen = HeldRequests(page.context, re.compile(r"/collecte/$"))
+    page.get_by_role("link", name="Collecte du client").click(no_wait_after=True)
+    screen.arrived(page)
+    page.keyboard.type(token[:5], delay=5)  # the first keys land on the home screen
+    screen.routes[0].continue_()
+    page.wait_for_url(re.compile(r"/collecte/$"), wait_until="commit")
+    wait_until(page, "typeof window.comptoirSubmitScan === 'function'")
+    page.keyboard.type(token[5:], delay=5)  # the rest on « Collecte du client », still loading or not
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Camille Martin")).to_be_visible()
