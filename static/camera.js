@@ -4,6 +4,7 @@
 // scan field, as a keyboard-wedge scan does.
 (function () {
   "use strict";
+  if (window.comptoirCamera) return;  // already loaded on this page
 
   var SAME_CODE_PAUSE_MS = 2500;
   var camera = null;

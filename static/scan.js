@@ -64,18 +64,15 @@
   document.addEventListener("comptoir:offline", answered);  // the device answered (static/offline.js shows it first)
 
   // --- A scan on a screen with no scan field: the server (or the device, offline) says what it is --------
-  var sending = null;  // the scan at rest asked about, and when, until its answer comes
   function atRest(text) {
     var box = document.querySelector("[data-scan-answer]");
     if (!box || !window.htmx) return;
     box.textContent = "";
-    sending = { text: text, at: Date.now() };
     window.htmx.ajax("POST", box.dataset.url, { source: box, target: box, swap: "innerHTML", values: { texte: text } });
   }
   document.addEventListener("htmx:beforeOnLoad", function (evt) {
     var xhr = evt.detail.xhr;
     if (!evt.detail.elt || !evt.detail.elt.matches || !evt.detail.elt.matches("[data-scan-answer]")) return;
-    sending = null;
     if (xhr && xhr.getResponseHeader("HX-Redirect")) {  // it names something: it opens
       feedback("ok");
       announce(evt.detail.elt.dataset.opening || "");
@@ -83,59 +80,21 @@
   });
 
   // --- Keyboard wedge: catch a burst even when the focus is elsewhere ------------------------
-  // Times are since the epoch (the time origin plus the key's time stamp), so that a burst can go on from
-  // one page to the next.
-  var burst = "", lastKey = 0, carriedUntil = 0;
+  var burst = "", lastKey = 0;
   function typingTarget(el) {
     return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
   }
-  function deliver(text) {
-    if (!submitScan(text)) atRest(text);
-  }
-
-  // A scan made while a link's page loads is not lost: this script runs in the page's head, before the
-  // page is read. The page being left hands over the burst it was typing, or the scan at rest it could
-  // not hear back about; keys typed while this page loads wait until its forms can send them.
-  var CARRY = "comptoir.keys", ready = false, pending = null;
-  try {
-    var carried = JSON.parse(sessionStorage.getItem(CARRY));
-    sessionStorage.removeItem(CARRY);
-    if (carried && Date.now() - carried.at < 3000) {
-      if (carried.whole) pending = carried.keys; else { burst = carried.keys; lastKey = Date.now(); carriedUntil = lastKey + 2000; }
-    }
-  } catch (e) { /* no storage: nothing carried */ }
-  window.addEventListener("pagehide", function () {
-    var whole = sending && Date.now() - sending.at < 10000, keys = whole ? sending.text : Date.now() - lastKey < 1000 && burst;
-    try { if (keys) sessionStorage.setItem(CARRY, JSON.stringify({ keys: keys, whole: whole, at: Date.now() })); } catch (e) { /* lost */ }
-  });
-  document.addEventListener("DOMContentLoaded", function () {
-    setTimeout(function () {  // after htmx, whose own DOMContentLoaded handler comes after this one
-      ready = true;
-      var field = scanField();
-      if (pending) deliver(pending); else if (burst && field) { field.value = burst; field.focus(); }
-      pending = null;
-    }, 0);
-  });
-
   document.addEventListener("keydown", function (evt) {
     var field = scanField();
-    if ((ready && evt.target === field) || evt.ctrlKey || evt.metaKey || evt.altKey) return;
+    if (evt.target === field || evt.ctrlKey || evt.metaKey || evt.altKey) return;
     // When the key was pressed (not when this handler ran): a busy page must not cut a burst in two.
-    var now = performance.timeOrigin + (evt.timeStamp || performance.now());
-    var fast = now - lastKey < BURST_GAP_MS || now < carriedUntil;
-    if (!ready) {  // the page is loading: what a scanner types waits, Enter included
-      if (evt.target !== field && typingTarget(evt.target)) return;  // a field of its own (a PIN, a search) keeps its keys
-      if (evt.key === "Enter" && burst) { pending = burst; burst = ""; } else if (evt.key.length === 1 && evt.key !== " ") { burst += evt.key; } else return;
-      evt.preventDefault();
-      lastKey = now;
-      return;
-    }
+    var now = evt.timeStamp || performance.now(), fast = now - lastKey < BURST_GAP_MS;
     if (evt.key === "Enter") {
       // A field being typed in keeps its Enter too: it sends its own form, with everything typed in it
       // (a burst counted from a pause would be only the end of what was typed).
       if (burst.length >= MIN_BURST && fast && !typingTarget(evt.target)) {
         evt.preventDefault();
-        deliver(burst);
+        if (field) submitScan(burst); else atRest(burst);
       }
       burst = "";
       return;
@@ -145,12 +104,12 @@
     if (!fast) burst = "";
     burst += evt.key;
     lastKey = now;
-    carriedUntil = 0;
     // Someone typing in another field keeps their keys; a page with nothing focused hands them over.
     if (field && !typingTarget(evt.target)) {
       // Move the burst into the scan field: this key by hand, the next ones land there by themselves.
       evt.preventDefault();
-      field.value = burst;
+      if (burst.length === 1) field.value = "";
+      field.value += evt.key;
       field.focus();
     }
   }, true);
@@ -164,11 +123,18 @@
     });
   }
   window.comptoirLoadScript = loadScript;
+  var cameraScript = null;  // loaded once, however many taps come while it loads
   function openCamera() {
     var template = document.getElementById("camera-template");
     if (!template) return;
-    (window.comptoirCamera ? Promise.resolve() : loadScript(template.dataset.cameraSrc)).then(function () {
-      window.comptoirCamera.open();
+    cameraScript = cameraScript || loadScript(template.dataset.cameraSrc);
+    cameraScript.then(function () { window.comptoirCamera.open(); }, function () {
+      cameraScript = null;  // tried again at the next tap; meanwhile, typing works
+      var box = document.querySelector("[data-scan-answer]"), message = document.createElement("p");
+      message.className = "error";
+      message.setAttribute("role", "alert");
+      message.textContent = template.dataset.noCamera;
+      if (box) box.replaceChildren(message);
     });
   }
   document.addEventListener("click", function (evt) {

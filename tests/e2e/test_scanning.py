@@ -135,54 +135,38 @@ def test_a_wedge_scan_on_the_home_screen_always_leads_somewhere(live_server, new
     expect(page.get_by_label("Scanner les colis")).to_be_focused()
 
 
-class HeldRequests:
-    """Requests to ``pattern`` held until the test lets them go: the first one, or every one."""
 
-    def __init__(self, context, pattern, every=False):
-        self.routes, self.every = [], every
+class HeldRequests:
+    """The first request to ``pattern`` held until the test lets it go; the others go through."""
+
+    def __init__(self, context, pattern):
+        self.routes = []
         context.route(pattern, self.hold)
 
     def hold(self, route):
-        if self.every or not self.routes:
-            self.routes.append(route)
-        else:
+        if self.routes:
             route.continue_()
+        else:
+            self.routes.append(route)
 
-    def arrived(self, page, count=1):
+    def arrived(self, page):
         for _ in range(200):
-            if len(self.routes) >= count:
+            if self.routes:
                 return
             page.wait_for_timeout(50)
-        raise AssertionError(f"{count} request(s) never came")
+        raise AssertionError("the request never came")
 
 
-def test_a_scan_at_rest_cut_short_by_a_links_page_is_made_on_that_page(live_server, new_context):
-    """The associate taps « Collecte du client » on a slow network and scans the notice at once: the scan is
-    read on the home screen, whose question to the server is cut when the new page arrives."""
-    token, _ = pickup_of(live_server, "Camille Martin")
-    page = login(new_context(phone=False).new_page(), live_server, "associe")
-    screen = HeldRequests(page.context, re.compile(r"/collecte/$"))
-    asked = HeldRequests(page.context, re.compile(r"/scan$"), every=True)
-    page.get_by_role("link", name="Collecte du client").click(no_wait_after=True)
-    screen.arrived(page)
-    page.keyboard.type(token, delay=5)
-    page.keyboard.press("Enter")
-    asked.arrived(page)
-    screen.routes[0].continue_()  # the screen comes before the answer about the scan
-    expect(page.get_by_role("heading", name="Camille Martin")).to_be_visible()
-    expect(page.get_by_label("Scanner les colis")).to_be_focused()
-
-
-def test_a_scan_typed_as_a_links_page_arrives_goes_on_from_one_page_to_the_next(live_server, new_context):
-    token, _ = pickup_of(live_server, "Camille Martin")
-    page = login(new_context(phone=False).new_page(), live_server, "associe")
-    screen = HeldRequests(page.context, re.compile(r"/collecte/$"))
-    page.get_by_role("link", name="Collecte du client").click(no_wait_after=True)
-    screen.arrived(page)
-    page.keyboard.type(token[:5], delay=5)  # the first keys land on the home screen
-    screen.routes[0].continue_()
-    page.wait_for_url(re.compile(r"/collecte/$"), wait_until="commit")
-    wait_until(page, "typeof window.comptoirSubmitScan === 'function'")
-    page.keyboard.type(token[5:], delay=5)  # the rest on « Collecte du client », still loading or not
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Camille Martin")).to_be_visible()
+def test_two_taps_while_the_cameras_code_loads_open_one_camera(live_server, new_context):
+    """A slow network: the associate taps the camera button again before the camera's script has come."""
+    page = login(new_context(service_workers="block").new_page(), live_server, "associe")  # every file from the network
+    script = HeldRequests(page.context, re.compile(r"/static/camera\.js"))
+    follow(page, "Collecte du client")
+    button = page.get_by_role("button", name="Scanner avec la caméra")
+    button.click()
+    script.arrived(page)
+    button.click()
+    script.routes[0].continue_()
+    wait_until(page, "window.comptoirCamera !== undefined")
+    expect(page.locator(".camera [data-camera-message]")).to_contain_text("Aucune caméra")  # none in this browser
+    expect(page.locator(".camera")).to_have_count(1)
